@@ -1,0 +1,1 @@
+"""Private numerical engine: numba kernels on plain arrays; knows nothing of sklearn."""
