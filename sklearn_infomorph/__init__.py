@@ -1,0 +1,17 @@
+"""sklearn-infomorph: infomorphic neurons for scikit-learn."""
+
+from ._classifier import InfomorphicClassifier
+from ._goal import Goal
+from .lattice import Lattice, redundancy_lattice
+from .pid import isx_pid, pid_table_from_samples
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Goal",
+    "InfomorphicClassifier",
+    "Lattice",
+    "isx_pid",
+    "pid_table_from_samples",
+    "redundancy_lattice",
+]

@@ -1,0 +1,381 @@
+"""Shared base of the infomorphic estimators: parameters, fit loop, PID records."""
+
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._engine._layer import Layer
+from ._engine._network import Network
+from ._engine._threads import limit_threads
+from ._goal import Goal, resolve_goal
+from .lattice import redundancy_lattice
+from .pid import pid_columns
+
+_SOURCE_LETTERS = "FCL"
+
+
+def canonical_sources(sources, param="sources"):
+    """'CF', ('F', 'C'), ['f', 'c'] -> 'FC'; ValueError naming the valid choices."""
+    letters = "".join(sources).upper() if not isinstance(sources, str) else sources.upper()
+    canon = "".join(s for s in _SOURCE_LETTERS if s in letters)
+    if sorted(letters) != sorted(canon) or canon not in ("FC", "FL", "FCL"):
+        raise ValueError(
+            f"{param} must name the feedforward source F and one or both of C "
+            f"(context) and L (lateral): 'FC', 'FL' or 'FCL'; got {sources!r}."
+        )
+    return canon
+
+
+class InfomorphicBase(BaseEstimator):
+    """Parameters and training loop shared by the infomorphic estimators."""
+
+    _parameter_constraints = {
+        "sources": [str, tuple, list],
+        "goal": [None, str, dict, Goal],
+        "n_bins": [Interval(Integral, 2, None, closed="left")],
+        "binning": [StrOptions({"auto", "adaptive", "fixed"})],
+        "bin_range": [Interval(Real, 0, None, closed="neither")],
+        "lateral_connections": [None, Interval(Integral, 1, None, closed="left")],
+        "k1": [Interval(Real, 0, 1, closed="both")],
+        "k2": [Interval(Real, None, None, closed="neither")],
+        "c1": [Interval(Real, 0, 1, closed="both")],
+        "c2": [Interval(Real, 0, 1, closed="both")],
+        "w1": [Interval(Real, None, None, closed="neither")],
+        "w2": [Interval(Real, None, None, closed="neither")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "n_jobs": [None, Integral],
+    }
+
+    # -- subclass hooks ---------------------------------------------------------------
+    def _layer_specs(self, n_classes):
+        """List of (name, n_neurons, sources, Goal, readout) from input to output."""
+        raise NotImplementedError
+
+    def _validation_score(self, X, y_idx):
+        raise NotImplementedError
+
+    # -- building ------------------------------------------------------------------
+    def _check_params_consistency(self):
+        if self.c1 + self.c2 > 1:
+            raise ValueError(
+                f"c1 + c2 must be <= 1 (the feedforward share is 1 - c1 - c2); got "
+                f"c1={self.c1}, c2={self.c2}."
+            )
+
+    def _resolve_goals(self, specs):
+        """Fitted copies of the goals with their gamma vectors (errors list atoms)."""
+        resolved = []
+        for name, n_neurons, sources, goal, readout in specs:
+            lattice = redundancy_lattice(len(sources), sources)
+            try:
+                gamma, gamma_h = goal.to_vector(lattice)
+            except ValueError as exc:
+                raise ValueError(f"In the goal of layer {name!r}: {exc}") from None
+            resolved.append((name, n_neurons, sources, goal, readout, gamma, gamma_h))
+        return resolved
+
+    def _build_network(self, n_features, n_classes, rng):
+        self._check_params_consistency()
+        specs = self._resolve_goals(self._layer_specs(n_classes))
+        layers, n_inputs = [], n_features
+        for name, n_neurons, sources, goal, readout, gamma, gamma_h in specs:
+            binning = self.binning
+            if binning == "auto" or readout:
+                # The papers: adaptive bins for bivariate and readout layers, fixed
+                # range bins for trivariate hidden layers.
+                binning = "fixed" if (len(sources) == 3 and self.binning == "auto") else "adaptive"
+            layers.append(
+                Layer(
+                    n_inputs, n_neurons, sources, n_classes, gamma=gamma, gamma_h=gamma_h,
+                    n_bins=self.n_bins, binning=binning, bin_range=self.bin_range,
+                    k1=self.k1, k2=self.k2, c1=self.c1, c2=self.c2, w1=self.w1, w2=self.w2,
+                    learning_rate=self._layer_learning_rate(readout),
+                    weight_decay=self._layer_alpha(readout),
+                    lateral_partners=self.lateral_connections, readout=readout, rng=rng,
+                )
+            )
+            n_inputs = n_neurons
+        self.layer_names_ = [s[0] for s in specs]
+        self.goals_ = {s[0]: s[3] for s in specs}
+        return Network(layers)
+
+    def _layer_learning_rate(self, readout):
+        return self.learning_rate_init
+
+    def _layer_alpha(self, readout):
+        return self.alpha
+
+    # -- fit loop ------------------------------------------------------------------
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(256, n_samples)
+        return min(self.batch_size, n_samples)
+
+    def _initialize(self, n_features, n_classes):
+        # One generator for the whole fit, seeded from random_state.
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        self._rng = np.random.default_rng(seed)
+        self.network_ = self._build_network(n_features, n_classes, self._rng)
+        self.n_iter_ = 0
+        self.t_ = 0
+        self._goal_curve = []
+        self._pid_epochs = []
+        self.best_goal_ = -np.inf
+        self._no_improvement_count = 0
+        self.validation_scores_ = [] if self.early_stopping else None
+        self.best_validation_score_ = -np.inf if self.early_stopping else None
+
+    def _run_epochs(self, X, y_idx, n_classes, max_epochs, incremental):
+        """MLPClassifier-style loop: epochs of shuffled mini-batches, stopping rules."""
+        rng = self._rng
+        onehot = np.eye(n_classes)[y_idx] if y_idx is not None else None
+        X_val = y_val = None
+        if self.early_stopping and not incremental:
+            X, onehot, y_idx, X_val, y_val = self._split_validation(X, onehot, y_idx, rng)
+        n_samples = X.shape[0]
+        batch = self._batch_size(n_samples)
+        best_params = None
+        try:
+            for _ in range(max_epochs):
+                start = time.perf_counter()
+                order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
+                sums = None
+                for lo in range(0, n_samples, batch):
+                    idx = order[lo:lo + batch]
+                    results = self.network_.train_batch(
+                        X[idx], None if onehot is None else onehot[idx], rng
+                    )
+                    sums = _accumulate(sums, results, len(idx))
+                    self.t_ += len(idx)
+                self._check_finite()
+                self.n_iter_ += 1
+                layer_goals = self._record_epoch(sums, n_samples)
+                total_goal = float(np.sum(layer_goals))
+                if self.verbose:
+                    self._print_epoch(layer_goals, X, y_idx, time.perf_counter() - start)
+                if incremental:
+                    continue
+                if self.early_stopping:
+                    score = self._validation_score(X_val, y_val)
+                    self.validation_scores_.append(score)
+                    improved = score > self.best_validation_score_ + self.tol
+                    if score > self.best_validation_score_:
+                        self.best_validation_score_ = score
+                        best_params = self._copy_params()
+                else:
+                    improved = total_goal > self.best_goal_ + self.tol
+                self.best_goal_ = max(self.best_goal_, total_goal)
+                self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
+                if self._no_improvement_count >= self.n_iter_no_change:
+                    if self.verbose:
+                        what = "Validation score" if self.early_stopping else "Goal"
+                        print(
+                            f"{what} did not improve more than tol={self.tol} for "
+                            f"{self.n_iter_no_change} consecutive epochs. Stopping."
+                        )
+                    break
+            else:
+                if not incremental and max_epochs > 0:
+                    warnings.warn(
+                        f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
+                        "reached and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+        if best_params is not None:
+            self._restore_params(best_params)
+        return X, onehot
+
+    def _split_validation(self, X, onehot, y_idx, rng):
+        n_samples = X.shape[0]
+        n_val = max(1, int(round(self.validation_fraction * n_samples)))
+        if n_samples - n_val < 2:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves fewer than 2 "
+                f"training samples out of {n_samples}; lower it or set "
+                "early_stopping=False."
+            )
+        order = rng.permutation(n_samples)
+        val, train = order[:n_val], order[n_val:]
+        take = lambda a, i: None if a is None else a[i]  # noqa: E731
+        return X[train], take(onehot, train), take(y_idx, train), X[val], take(y_idx, val)
+
+    def _copy_params(self):
+        return [{k: v.copy() for k, v in layer.params.items()} for layer in self.network_.layers]
+
+    def _restore_params(self, saved):
+        for layer, params in zip(self.network_.layers, saved):
+            for k, v in params.items():
+                layer.params[k][...] = v
+
+    def _check_finite(self):
+        for name, layer in zip(self.layer_names_, self.network_.layers):
+            for key, value in layer.params.items():
+                if not np.all(np.isfinite(value)):
+                    raise FloatingPointError(
+                        f"Training diverged: the weights {key} of layer {name!r} are no "
+                        "longer finite. Scale the inputs (e.g. StandardScaler) or lower "
+                        "learning_rate_init."
+                    )
+
+    def _record_epoch(self, sums, n_samples):
+        """Batch-size-weighted means over the epoch: goal per layer and PID per neuron."""
+        goals, pid = [], []
+        for atoms, h_res, goal in sums:
+            goals.append(goal.mean() / n_samples)
+            pid.append((atoms / n_samples, h_res / n_samples))
+        self._goal_curve.append(goals)
+        self._pid_epochs.append((self.n_iter_, pid))
+        return goals
+
+    def _print_epoch(self, layer_goals, X, y_idx, seconds):
+        parts = [f"Iteration {self.n_iter_}"]
+        parts.append(
+            "goal " + ", ".join(f"{n}={g:.5f}" for n, g in zip(self.layer_names_, layer_goals))
+        )
+        extra = self._verbose_metric(X, y_idx)
+        if extra:
+            parts.append(extra)
+        parts.append(f"time={seconds:.2f}s")
+        print(", ".join(parts))
+
+    def _verbose_metric(self, X, y_idx):
+        return ""
+
+    def _final_pid(self, X, onehot):
+        """Per-neuron PID on the training data with the final weights (no update).
+
+        The data are run in mini-batches of the training batch size, with their
+        context and stochastic outputs as in training, and atoms are averaged over
+        the batches weighted by their size: the quantities the goals optimise.
+        """
+        rng = np.random.default_rng(self._rng.integers(2**63))
+        n_samples = X.shape[0]
+        batch = self._batch_size(n_samples)
+        sums = None
+        for lo in range(0, n_samples, batch):
+            sl = slice(lo, lo + batch)
+            results = self.network_.train_batch(
+                X[sl], None if onehot is None else onehot[sl], rng, update=False
+            )
+            sums = _accumulate(sums, results, min(batch, n_samples - lo))
+        self._final_pid_arrays = [(a / n_samples, h / n_samples) for a, h, _ in sums]
+
+    def _fit_network(self, X, y_idx, n_classes, incremental):
+        """Initialise when needed and train; stores the PID records."""
+        first = not hasattr(self, "network_") or not (self.warm_start or incremental)
+        if first:
+            self._initialize(X.shape[1], n_classes)
+        epochs = 1 if incremental else self.max_iter
+        with limit_threads(self.n_jobs):
+            X_train, onehot = self._run_epochs(X, y_idx, n_classes, epochs, incremental)
+            self._after_training(X_train, onehot)
+            self._final_pid(X_train, onehot)
+        return self
+
+    def _after_training(self, X, onehot):
+        pass
+
+    # -- fitted attributes ---------------------------------------------------------
+    def _lattices(self):
+        return [layer.pid.lattice for layer in self.network_.layers]
+
+    @property
+    def goal_curve_(self):
+        """ndarray (n_epochs, n_layers): mean goal per neuron, per epoch and layer (bits).
+
+        Columns follow ``layer_names_``.
+        """
+        check_is_fitted(self, "network_")
+        return np.asarray(self._goal_curve)
+
+    @property
+    def coefs_(self):
+        """List over layers of dicts source -> weight matrix (inputs, neurons).
+
+        ``"F"`` feedforward, ``"C"`` context (learned in hidden layers only), ``"L"``
+        lateral (sender, receiver) with a zero diagonal.
+        """
+        check_is_fitted(self, "network_")
+        return [
+            {k[2:]: v for k, v in layer.params.items() if k.startswith("W_")}
+            for layer in self.network_.layers
+        ]
+
+    @property
+    def intercepts_(self):
+        """List over layers of dicts source -> bias vector (neurons,)."""
+        check_is_fitted(self, "network_")
+        return [
+            {k[2:]: v for k, v in layer.params.items() if k.startswith("b_")}
+            for layer in self.network_.layers
+        ]
+
+    def _frame(self, per_layer):
+        frames = []
+        for name, lattice, (atoms, h_res) in zip(self.layer_names_, self._lattices(), per_layer):
+            values, columns = pid_columns(atoms, h_res, lattice)
+            index = pd.MultiIndex.from_product(
+                [[name], range(values.shape[0])], names=["layer", "neuron"]
+            )
+            frames.append(pd.DataFrame(values, index=index, columns=columns))
+        return pd.concat(frames)
+
+    @property
+    def pid_atoms_(self):
+        """DataFrame, one row per neuron (index: layer, neuron), in bits.
+
+        Columns: every atom of the neuron's lattice (NaN for atoms of another
+        layer's lattice), ``H_res``, ``H_T``, the mutual informations ``MI_<sources>``
+        and ``MI`` (joint). Evaluated after the last epoch on the training data, in
+        mini-batches as in training (size-weighted mean over batches).
+        """
+        check_is_fitted(self, "network_")
+        return self._frame(self._final_pid_arrays)
+
+    @property
+    def pid_history_(self):
+        """Tidy DataFrame (epoch, layer, neuron, atom, bits) of every epoch.
+
+        Each epoch's values are the size-weighted means over its training
+        mini-batches.
+        """
+        check_is_fitted(self, "network_")
+        frames = []
+        for epoch, per_layer in self._pid_epochs:
+            wide = self._frame(per_layer)
+            long = wide.stack(future_stack=True).dropna().rename("bits").reset_index()
+            long.insert(0, "epoch", epoch)
+            frames.append(long)
+        tidy = pd.concat(frames, ignore_index=True)
+        return tidy.rename(columns={"level_2": "atom"})
+
+
+def _accumulate(sums, results, weight):
+    """Running size-weighted sums of per-layer (atoms, h_res, goal)."""
+    if sums is None:
+        return [(a * weight, h * weight, g * weight) for a, h, g in results]
+    return [
+        (sa + a * weight, sh + h * weight, sg + g * weight)
+        for (sa, sh, sg), (a, h, g) in zip(sums, results)
+    ]

@@ -1,0 +1,342 @@
+"""InfomorphicClassifier: supervised networks of infomorphic neurons."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import InfomorphicBase, canonical_sources
+from ._engine._threads import limit_threads
+from ._goal import Goal, resolve_goal
+
+
+class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
+    """Classifier built from infomorphic neurons that each maximise a local PID goal.
+
+    Hidden layers of infomorphic neurons (sources F = the layer below, C = the
+    one-hot label, L = the layer's own previous outputs) feed an infomorphic readout
+    layer with one neuron per class (F = the last hidden layer, C = its own class's
+    label). Every layer maximises its own goal, a weighted sum of the I^sx PID atoms
+    of its neurons' outputs; no gradient crosses layers.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Neurons per hidden layer. ``()`` trains the readout directly on the input.
+    sources : {"FC", "FL", "FCL"}, default="FCL"
+        Input classes of the hidden neurons: feedforward F with context C, lateral L
+        or both.
+    goal : Goal, str, dict or None, default=None
+        Goal of the hidden neurons: a :class:`Goal`, a preset name (see
+        :meth:`Goal.preset`) or a dict of atom weights. None uses the published
+        optimised goal for ``sources``.
+    readout_goal : Goal, str, dict or None, default=None
+        Goal of the readout neurons (sources F, C). None uses the published readout
+        goal ``red=1, unq_F=-0.2, unq_C=0.1, syn=0.1``.
+    n_bins : int, default=20
+        Bins per source potential for the PID estimate.
+    binning : {"auto", "adaptive", "fixed"}, default="auto"
+        Hidden-layer binning. "adaptive": each neuron's potential divided by its max
+        |value| in the batch, bins on [-1, 1]; "fixed": bins on
+        [-bin_range, bin_range], values clamped; "auto": fixed for trivariate and
+        adaptive for bivariate layers, as in the papers. The readout is adaptive.
+    bin_range : float, default=20.0
+        Half width of the fixed binning range.
+    lateral_connections : int or None, default=None
+        With L: each neuron listens to at most this many random other neurons of
+        its layer (None: all others).
+    k1, k2 : float, default=0.9, 2.0
+        Bivariate activation ``sigmoid(f (k1 + (1 - k1) 2 sigmoid(k2 f s)))``.
+        The readout always uses k1 = 1.
+    c1, c2, w1, w2 : float, default=0.1, 0.1, 2.0, 2.0
+        Trivariate activation ``sigmoid(f ((1-c1-c2) + c1 sigmoid(w1 f c) +
+        c2 sigmoid(w2 f l)))``.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; "auto" is ``min(256, n_samples)``. The papers use 1024.
+    learning_rate_init : float, default=0.002
+        Adam learning rate of the hidden layers.
+    alpha : float, default=3.5e-4
+        L2 weight decay of the hidden layers.
+    readout_learning_rate : float, default=0.003
+        Adam learning rate of the readout layer.
+    readout_alpha : float, default=1.5e-4
+        L2 weight decay of the readout layer.
+    max_iter : int, default=100
+        Maximum number of epochs.
+    shuffle : bool, default=True
+        Shuffle the samples every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the single random generator of a fit (initial weights, lateral
+        partners, shuffling, stochastic outputs, validation split).
+    tol : float, default=1e-4
+        Stop when the summed goal (or, with early stopping, the validation accuracy)
+        has not improved by at least ``tol`` for ``n_iter_no_change`` epochs.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop on its accuracy; the
+        weights of the best validation epoch are kept.
+    validation_fraction : float, default=0.1
+        Share of training data held out for early stopping.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+    warm_start : bool, default=False
+        Continue from the previous fit's weights and optimiser state.
+    verbose : bool or int, default=False
+        Print one line per epoch: goal per layer, training accuracy, time.
+    n_jobs : int or None, default=None
+        Threads for the PID kernels and BLAS. None keeps the current numba thread
+        count (inside joblib workers that is already ``cpus // n_jobs``); -1 uses
+        all allowed cores.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string feature names.
+    n_iter_ : int
+        Epochs run.
+    layer_names_ : list of str
+        ``hidden_0``, ..., ``readout``.
+    goals_ : dict
+        Layer name -> the resolved :class:`Goal`.
+    coefs_, intercepts_ : list of dict
+        Per layer, source letter -> weights / biases.
+    goal_curve_ : ndarray of shape (n_epochs, n_layers)
+        Mean goal per neuron per epoch and layer, in bits.
+    pid_atoms_ : pandas.DataFrame
+        One row per neuron (index layer, neuron): atoms, H_res, H_T and mutual
+        informations in bits, on the training data after the last epoch.
+    pid_history_ : pandas.DataFrame
+        Tidy (epoch, layer, neuron, atom, bits) of every epoch.
+    readout_flip_ : ndarray of bool
+        Readout neurons whose output is inverted at prediction.
+    validation_scores_, best_validation_score_ : list, float or None
+        Early-stopping accuracies.
+
+    Notes
+    -----
+    Prediction is deterministic and needs no labels: the context input is zero,
+    each hidden layer passes on its expected output ``2 theta - 1`` instead of a
+    sample (the lateral recurrence uses the expected output of its first step),
+    and readout neurons whose mean firing probability on the training data is
+    >= 0.5 are inverted (information is invariant to flipping the output). This
+    inversion is decided once after fit, so a sample's prediction never depends on
+    the other samples it is predicted with. ``predict_proba`` normalises the
+    readout firing probabilities to sum to one.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn_infomorph import InfomorphicClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = make_pipeline(StandardScaler(), InfomorphicClassifier(
+    ...     hidden_layer_sizes=(20,), max_iter=3, random_state=0))
+    >>> clf.fit(X, y).predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints = {
+        **InfomorphicBase._parameter_constraints,
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "readout_goal": [None, str, dict, Goal],
+        "readout_learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "readout_alpha": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self, hidden_layer_sizes=(100,), *, sources="FCL", goal=None, readout_goal=None,
+        n_bins=20, binning="auto", bin_range=20.0, lateral_connections=None, k1=0.9,
+        k2=2.0, c1=0.1, c2=0.1, w1=2.0, w2=2.0, batch_size="auto",
+        learning_rate_init=0.002, alpha=3.5e-4, readout_learning_rate=0.003,
+        readout_alpha=1.5e-4, max_iter=100, shuffle=True, random_state=None, tol=1e-4,
+        early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
+        warm_start=False, verbose=False, n_jobs=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.sources = sources
+        self.goal = goal
+        self.readout_goal = readout_goal
+        self.n_bins = n_bins
+        self.binning = binning
+        self.bin_range = bin_range
+        self.lateral_connections = lateral_connections
+        self.k1 = k1
+        self.k2 = k2
+        self.c1 = c1
+        self.c2 = c2
+        self.w1 = w1
+        self.w2 = w2
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.alpha = alpha
+        self.readout_learning_rate = readout_learning_rate
+        self.readout_alpha = readout_alpha
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+
+    # -- structure -----------------------------------------------------------------
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}."
+            )
+        return sizes
+
+    def _layer_specs(self, n_classes):
+        sources = canonical_sources(self.sources)
+        specs = []
+        for k, size in enumerate(self._hidden_sizes()):
+            specs.append((f"hidden_{k}", size, sources, resolve_goal(self.goal, sources), False))
+        readout_goal = "readout" if self.readout_goal is None else self.readout_goal
+        specs.append(("readout", n_classes, "FC", resolve_goal(readout_goal, "FC"), True))
+        return specs
+
+    def _layer_learning_rate(self, readout):
+        return self.readout_learning_rate if readout else self.learning_rate_init
+
+    def _layer_alpha(self, readout):
+        return self.readout_alpha if readout else self.alpha
+
+    # -- fitting -------------------------------------------------------------------
+    def _encode(self, y, classes=None):
+        check_classification_targets(y)
+        if classes is None:
+            classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(
+                f"InfomorphicClassifier needs samples of at least 2 classes; got 1 class "
+                f"({classes[0]!r})."
+            )
+        y_idx = np.searchsorted(classes, y)
+        y_idx = np.clip(y_idx, 0, len(classes) - 1)
+        unknown = classes[y_idx] != y
+        if np.any(unknown):
+            raise ValueError(
+                f"y contains labels not in classes: {np.unique(np.asarray(y)[unknown])!r}; "
+                f"classes are {classes!r}."
+            )
+        return classes, y_idx
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network on (X, y).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; scale it (e.g. StandardScaler) as for any neural network.
+        y : array-like of shape (n_samples,)
+            Class labels of any type.
+
+        Returns
+        -------
+        self : InfomorphicClassifier
+        """
+        reset = not (self.warm_start and hasattr(self, "network_"))
+        X, y = validate_data(self, X, y, reset=reset, dtype=np.float64, y_numeric=False)
+        if reset:
+            self.classes_, y_idx = self._encode(y)
+        else:
+            _, y_idx = self._encode(y, self.classes_)
+        return self._fit_network(X, y_idx, len(self.classes_), incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """One epoch over (X, y), continuing from the current state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), default=None
+            All classes; required on the first call.
+
+        Returns
+        -------
+        self : InfomorphicClassifier
+        """
+        first = not hasattr(self, "network_")
+        X, y = validate_data(self, X, y, reset=first, dtype=np.float64, y_numeric=False)
+        if first:
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit, e.g. "
+                    "partial_fit(X, y, classes=np.unique(y_all))."
+                )
+            self.classes_, y_idx = self._encode(y, np.unique(classes))
+        else:
+            if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+                raise ValueError(
+                    f"classes={classes!r} differs from classes_={self.classes_!r} "
+                    "of the first partial_fit call."
+                )
+            _, y_idx = self._encode(y, self.classes_)
+        return self._fit_network(X, y_idx, len(self.classes_), incremental=True)
+
+    def _after_training(self, X, onehot):
+        self.network_.set_readout_flip(X)
+
+    @property
+    def readout_flip_(self):
+        check_is_fitted(self, "network_")
+        return self.network_.readout_flip
+
+    def _validation_score(self, X, y_idx):
+        self.network_.set_readout_flip(X)
+        return float(np.mean(self.network_.readout_theta(X).argmax(axis=1) == y_idx))
+
+    def _verbose_metric(self, X, y_idx):
+        self.network_.set_readout_flip(X)
+        acc = np.mean(self.network_.readout_theta(X).argmax(axis=1) == y_idx)
+        return f"training accuracy={acc:.4f}"
+
+    # -- prediction ----------------------------------------------------------------
+    def predict_proba(self, X):
+        """Class probabilities: normalised readout firing probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self, "network_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        with limit_threads(self.n_jobs):
+            theta = self.network_.readout_theta(X)
+        return theta / theta.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags

@@ -1,0 +1,60 @@
+"""A stack of infomorphic layers with an optional infomorphic readout."""
+
+import numpy as np
+
+from ._layer import Layer
+
+
+class Network:
+    """Hidden infomorphic layers, each learning its own goal, plus an optional readout.
+
+    Layer ``k`` gets F = the layer below (the data for ``k = 0``), C = the one-hot
+    label (when its sources include C) and L = itself. The readout has one neuron
+    per class, F = the last hidden layer, C = its own class's label.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        Hidden layers then, if any, the readout layer (``layer.readout`` True).
+    """
+
+    def __init__(self, layers):
+        self.layers = list(layers)
+        self.readout_flip = None
+
+    @property
+    def has_readout(self):
+        return bool(self.layers) and self.layers[-1].readout
+
+    def train_batch(self, x, y_onehot, rng, update=True):
+        """Train every layer on one batch; returns per layer (atoms, h_res, goal)."""
+        results = []
+        for layer in self.layers:
+            x_c = y_onehot if "C" in layer.sources else None
+            x, atoms, h_res, goal = layer.train_batch(x, x_c, rng, update=update)
+            results.append((atoms, h_res, goal))
+        return results
+
+    def hidden_expected(self, x, n_layers=None):
+        """Deterministic firing probabilities of the hidden layers (the last one)."""
+        hidden = [layer for layer in self.layers if not layer.readout]
+        theta = None
+        for layer in hidden[:n_layers]:
+            theta = layer.forward_expected(x)
+            x = 2.0 * theta - 1.0
+        return theta if theta is not None else x
+
+    def readout_theta(self, x):
+        """Readout firing probabilities, inverted where the readout learned inverted."""
+        hidden = [layer for layer in self.layers if not layer.readout]
+        for layer in hidden:
+            x = 2.0 * layer.forward_expected(x) - 1.0
+        theta = self.layers[-1].forward_expected(x)
+        if self.readout_flip is not None:
+            theta = np.where(self.readout_flip, 1.0 - theta, theta)
+        return theta
+
+    def set_readout_flip(self, x):
+        """Decide once, on training data, which readout neurons fire inverted."""
+        self.readout_flip = None
+        self.readout_flip = self.readout_theta(x).mean(axis=0) >= 0.5
