@@ -175,6 +175,7 @@ class InfomorphicBase(BaseEstimator):
                 if incremental:
                     continue
                 if self.early_stopping:
+                    self._after_training(X, y_idx)
                     score = self._validation_score(X_val, y_val)
                     self.validation_scores_.append(score)
                     improved = score > self.best_validation_score_ + self.tol
@@ -204,7 +205,7 @@ class InfomorphicBase(BaseEstimator):
             warnings.warn("Training interrupted by user.")
         if best_params is not None:
             self._restore_params(best_params)
-        return X, onehot
+        return X, onehot, y_idx
 
     def _split_validation(self, X, onehot, y_idx, rng):
         n_samples = X.shape[0]
@@ -288,12 +289,12 @@ class InfomorphicBase(BaseEstimator):
             self._initialize(X.shape[1], n_classes)
         epochs = 1 if incremental else self.max_iter
         with limit_threads(self.n_jobs):
-            X_train, onehot = self._run_epochs(X, y_idx, n_classes, epochs, incremental)
-            self._after_training(X_train, onehot)
+            X_train, onehot, y_train = self._run_epochs(X, y_idx, n_classes, epochs, incremental)
+            self._after_training(X_train, y_train)
             self._final_pid(X_train, onehot)
         return self
 
-    def _after_training(self, X, onehot):
+    def _after_training(self, X, y_idx):
         pass
 
     # -- fitted attributes ---------------------------------------------------------

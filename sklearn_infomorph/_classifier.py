@@ -288,8 +288,8 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
             _, y_idx = self._encode(y, self.classes_)
         return self._fit_network(X, y_idx, len(self.classes_), incremental=True)
 
-    def _after_training(self, X, onehot):
-        self.network_.set_readout_flip(X)
+    def _after_training(self, X, y_idx):
+        self.network_.set_readout_flip(X, y_idx)
 
     @property
     def readout_flip_(self):
@@ -297,13 +297,14 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         return self.network_.readout_flip
 
     def _validation_score(self, X, y_idx):
-        self.network_.set_readout_flip(X)
+        # The readout inversion was just decided on the training data (the base
+        # calls _after_training before scoring).
         return float(np.mean(self.network_.readout_theta(X).argmax(axis=1) == y_idx))
 
     def _verbose_metric(self, X, y_idx):
-        self.network_.set_readout_flip(X)
-        acc = np.mean(self.network_.readout_theta(X).argmax(axis=1) == y_idx)
-        return f"training accuracy={acc:.4f}"
+        self.network_.set_readout_flip(X, y_idx)
+        accuracy = np.mean(self.network_.readout_theta(X).argmax(axis=1) == y_idx)
+        return f"training accuracy={accuracy:.4f}"
 
     # -- prediction ----------------------------------------------------------------
     def predict_proba(self, X):

@@ -54,7 +54,21 @@ class Network:
             theta = np.where(self.readout_flip, 1.0 - theta, theta)
         return theta
 
-    def set_readout_flip(self, x):
-        """Decide once, on training data, which readout neurons fire inverted."""
+    def set_readout_flip(self, x, y_idx):
+        """Decide once, on training data, which readout neurons fire inverted.
+
+        Information is invariant to flipping a neuron's output, so a readout neuron
+        may learn to fire for "not my class". It is inverted when its mean firing
+        probability on its own class is below that on the other classes (the papers'
+        rule, mean theta >= 0.5 per test batch, fails for balanced binary labels).
+        """
         self.readout_flip = None
-        self.readout_flip = self.readout_theta(x).mean(axis=0) >= 0.5
+        theta = self.readout_theta(x)
+        flip = np.zeros(theta.shape[1], dtype=bool)
+        for k in range(theta.shape[1]):
+            own = y_idx == k
+            if own.any() and (~own).any():
+                flip[k] = theta[own, k].mean() < theta[~own, k].mean()
+            else:
+                flip[k] = theta[:, k].mean() >= 0.5
+        self.readout_flip = flip
