@@ -77,7 +77,9 @@ class Lattice:
     """
 
     def __init__(self, n_sources, source_names=None):
-        if n_sources not in N_ATOMS:
+        if isinstance(n_sources, bool) or not isinstance(n_sources, (int, np.integer)) or (
+            n_sources not in N_ATOMS
+        ):
             raise ValueError(
                 f"n_sources must be 2, 3 or 4, got {n_sources!r}; the I^sx PID here "
                 "supports 2 to 4 sources."
@@ -89,7 +91,7 @@ class Lattice:
             raise ValueError(
                 f"source_names must hold {n_sources} distinct names, got {source_names!r}."
             )
-        self.n_sources = n_sources
+        self.n_sources = int(n_sources)
         self.source_names = tuple(source_names)
         self.antichains = _antichains(n_sources)
         self.names = [self._name(a) for a in self.antichains]

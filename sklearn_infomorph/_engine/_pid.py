@@ -37,7 +37,9 @@ class BatchPID:
     def evaluate_sources_first(self, bins, theta, n_bins, gamma, gamma_h, want_grad=True):
         """Like :meth:`evaluate` with ``bins`` (N, n, B) and ``theta`` (N, B).
 
-        Returns atoms (N, n_atoms), H_res (N,), goal (N,), grad (N, B).
+        The hot path of the layers: inputs must be contiguous int64 / float64 with
+        bins already in [0, n_bins) (the kernel does not check; :meth:`evaluate`
+        does). Returns atoms (N, n_atoms), H_res (N,), goal (N,), grad (N, B).
         """
         w = self.icap_weights(gamma, gamma_h)
         i_cap, h_t, grad = batch_i_cap(
@@ -72,6 +74,16 @@ class BatchPID:
         -------
         atoms : (N, n_atoms); h_res : (N,); goal : (N,); grad : (B, N)
         """
+        bins = np.asarray(bins)
+        if bins.ndim != 3 or bins.shape[2] != self.lattice.n_sources:
+            raise ValueError(
+                f"bins must have shape (B, N, {self.lattice.n_sources}); got {bins.shape}."
+            )
+        if bins.size and (bins.min() < 0 or bins.max() >= n_bins):
+            raise ValueError(
+                f"bin indices must lie in [0, n_bins={n_bins}); got range "
+                f"[{bins.min()}, {bins.max()}]."
+            )
         bins_t = np.ascontiguousarray(np.transpose(bins, (1, 2, 0)), dtype=np.int64)
         theta_t = np.ascontiguousarray(np.transpose(theta), dtype=np.float64)
         atoms, h_res, goal, grad = self.evaluate_sources_first(
