@@ -54,12 +54,13 @@ def _group_samples(s, theta, n_bins, scratch, gid, rep, cnt, tsum, ngroups):
 @njit(cache=True)
 def _neuron_pid(
     s, theta, n_bins, ptr, masks, coefs, support, is_support, w, gamma_h, want_grad,
-    scratch, gid, rep, cnt, tsum, ngroups, r_plus, r_minus, acc,
-    log_p, log_m, q_p, q_m, i_cap_out, grad_out,
+    scratch, gid, rep, cnt, tsum, ngroups, gu, cu, tu, r_plus, r_minus, acc,
+    v_a, v_b, log_p, log_m, q_p, q_m, i_cap_out, grad_out,
 ):
     """I_cap of every antichain and dG/dtheta for one neuron (see module doc)."""
     n_sources, n_samples = s.shape
     n_masks = (1 << n_sources) - 1
+    n_atoms = ptr.shape[0] - 1
     _group_samples(s, theta, n_bins, scratch, gid, rep, cnt, tsum, ngroups)
 
     p_plus = 0.0
@@ -68,63 +69,81 @@ def _neuron_pid(
     p_plus /= n_samples
     p_minus = 1.0 - p_plus
 
-    if want_grad:
-        for m in range(n_masks):
-            for g in range(ngroups[m]):
-                acc[m, g] = 0.0
-
-    for a in range(ptr.shape[0] - 1):
-        u = support[a] - 1
-        n_groups = ngroups[u]
-        total = 0.0
-        for h in range(n_groups):
-            r = rep[u, h]
-            p_w = 0.0
-            p_tw = 0.0
-            for k in range(ptr[a], ptr[a + 1]):
-                mk = masks[k] - 1
-                g = gid[mk, r]
-                p_w += coefs[k] * cnt[mk, g]
-                p_tw += coefs[k] * tsum[mk, g]
-            p_tw_m = p_w - p_tw
-            pp = tsum[u, h]
-            pm = cnt[u, h] - pp
-            # log2 of P(t, W) / (P(t) P(W)); the 1/B factors cancel.
-            lp = np.log2(p_tw / (p_plus * p_w)) if p_tw > 0.0 else -np.inf
-            lm = np.log2(p_tw_m / (p_minus * p_w)) if p_tw_m > 0.0 else -np.inf
-            if pp > 0.0:
-                total += pp * lp
-            if pm > 0.0:
-                total += pm * lm
-            log_p[h] = lp
-            log_m[h] = lm
-            q_p[h] = pp / p_tw if pp > 0.0 else 0.0
-            q_m[h] = pm / p_tw_m if pm > 0.0 else 0.0
-        i_cap_out[a] = total / n_samples
-
-        if not want_grad or w[a] == 0.0:
+    for u in range(n_masks):
+        if not is_support[u]:
             continue
-        # Sum of Q over the union W_alpha(s) = inclusion-exclusion over mask sums.
-        for k in range(ptr[a], ptr[a + 1]):
-            mk = masks[k] - 1
-            for g in range(ngroups[mk]):
-                r_plus[mk, g] = 0.0
-                r_minus[mk, g] = 0.0
+        n_groups = ngroups[u]
+        # Gather once per support mask the group, count and theta sum of each of its
+        # sub-masks at every support group; all antichains with this support reuse
+        # them in contiguous loops.
+        for mk in range(n_masks):
+            if ((mk + 1) & (u + 1)) != mk + 1:
+                continue
             for h in range(n_groups):
                 g = gid[mk, rep[u, h]]
-                r_plus[mk, g] += q_p[h]
-                r_minus[mk, g] += q_m[h]
-        for h in range(n_groups):
-            r = rep[u, h]
-            s_p = 0.0
-            s_m = 0.0
+                gu[mk, h] = g
+                cu[mk, h] = cnt[mk, g]
+                tu[mk, h] = tsum[mk, g]
+        if want_grad:
+            for h in range(n_groups):
+                acc[u, h] = 0.0
+        for a in range(n_atoms):
+            if support[a] - 1 != u:
+                continue
+            # v_a = count of the union W_alpha(s), v_b = its theta sum (x B).
+            for h in range(n_groups):
+                v_a[h] = 0.0
+                v_b[h] = 0.0
             for k in range(ptr[a], ptr[a + 1]):
-                mk = masks[k] - 1
-                g = gid[mk, r]
-                s_p += coefs[k] * r_plus[mk, g]
-                s_m += coefs[k] * r_minus[mk, g]
+                row = masks[k] - 1
+                c = coefs[k]
+                for h in range(n_groups):
+                    v_a[h] += c * cu[row, h]
+                    v_b[h] += c * tu[row, h]
+            total = 0.0
+            for h in range(n_groups):
+                p_w = v_a[h]
+                p_tw = v_b[h]
+                p_tw_m = p_w - p_tw
+                pp = tu[u, h]
+                pm = cu[u, h] - pp
+                # log2 of P(t, W) / (P(t) P(W)); the 1/B factors cancel.
+                lp = np.log2(p_tw / (p_plus * p_w)) if p_tw > 0.0 else -np.inf
+                lm = np.log2(p_tw_m / (p_minus * p_w)) if p_tw_m > 0.0 else -np.inf
+                if pp > 0.0:
+                    total += pp * lp
+                if pm > 0.0:
+                    total += pm * lm
+                log_p[h] = lp
+                log_m[h] = lm
+                q_p[h] = pp / p_tw if pp > 0.0 else 0.0
+                q_m[h] = pm / p_tw_m if pm > 0.0 else 0.0
+            i_cap_out[a] = total / n_samples
+
+            if not want_grad or w[a] == 0.0:
+                continue
+            # Sum of Q over the union W_alpha(s): inclusion-exclusion over sums of Q
+            # per sub-mask group; v_a / v_b now hold those sums for t = +1 / -1.
+            for h in range(n_groups):
+                v_a[h] = 0.0
+                v_b[h] = 0.0
+            for k in range(ptr[a], ptr[a + 1]):
+                row = masks[k] - 1
+                c = coefs[k]
+                for g in range(ngroups[row]):
+                    r_plus[row, g] = 0.0
+                    r_minus[row, g] = 0.0
+                for h in range(n_groups):
+                    g = gu[row, h]
+                    r_plus[row, g] += q_p[h]
+                    r_minus[row, g] += q_m[h]
+                for h in range(n_groups):
+                    g = gu[row, h]
+                    v_a[h] += c * r_plus[row, g]
+                    v_b[h] += c * r_minus[row, g]
             # The -1/ln2 of dI/dP is the same for both outputs and cancels here.
-            acc[u, h] += w[a] * (log_p[h] - log_m[h] + (s_p - s_m) * _INV_LN2)
+            for h in range(n_groups):
+                acc[u, h] += w[a] * (log_p[h] - log_m[h] + (v_a[h] - v_b[h]) * _INV_LN2)
 
     if want_grad:
         h_term = gamma_h * (np.log2(p_minus) - np.log2(p_plus))
@@ -193,6 +212,11 @@ def batch_i_cap(
         cnt = np.empty((n_masks, n_samples))
         tsum = np.empty((n_masks, n_samples))
         ngroups = np.empty(n_masks, dtype=np.int64)
+        gu = np.empty((n_masks, n_samples), dtype=np.int64)
+        cu = np.empty((n_masks, n_samples))
+        tu = np.empty((n_masks, n_samples))
+        v_a = np.empty(n_samples)
+        v_b = np.empty(n_samples)
         r_plus = np.empty((n_masks, n_samples))
         r_minus = np.empty((n_masks, n_samples))
         acc = np.empty((n_masks, n_samples))
@@ -203,7 +227,7 @@ def batch_i_cap(
         for j in range(c, n_neurons, n_chunks):
             h_t[j] = _neuron_pid(
                 bins[j], theta[j], n_bins, ptr, masks, coefs, support, is_support, w, gamma_h,
-                want_grad, scratch, gid, rep, cnt, tsum, ngroups, r_plus, r_minus,
-                acc, log_p, log_m, q_p, q_m, i_cap[j], grad[j],
+                want_grad, scratch, gid, rep, cnt, tsum, ngroups, gu, cu, tu, r_plus,
+                r_minus, acc, v_a, v_b, log_p, log_m, q_p, q_m, i_cap[j], grad[j],
             )
     return i_cap, h_t, grad
