@@ -323,3 +323,13 @@ def test_diverging_training_raises_clear_error():
         warnings.simplefilter("ignore", RuntimeWarning)
         with pytest.raises(FloatingPointError, match="learning_rate_init"):
             small(learning_rate_init=1e300, readout_learning_rate=1e300).fit(X * 1e300, y)
+
+
+def test_grid_search_in_parallel_workers_respects_thread_limits(digits):
+    # loky workers cap numba at cpus // n_jobs threads; n_jobs=-1 inside must not
+    # ask for more (numba raises when set_num_threads exceeds the cap).
+    X_train, _, y_train, _ = digits
+    clf = small(sources="FC", goal=Goal.preset("context_heuristic"), n_jobs=-1)
+    grid = GridSearchCV(clf, {"goal__red": [0.5, 1.0]}, cv=2, n_jobs=2)
+    grid.fit(X_train[:300], y_train[:300])
+    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
