@@ -2,6 +2,7 @@
 
 from ._classifier import InfomorphicClassifier
 from ._goal import Goal
+from ._transformer import InfomorphicTransformer
 from .lattice import Lattice, redundancy_lattice
 from .pid import isx_pid, pid_table_from_samples
 
@@ -10,6 +11,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Goal",
     "InfomorphicClassifier",
+    "InfomorphicTransformer",
     "Lattice",
     "isx_pid",
     "pid_table_from_samples",

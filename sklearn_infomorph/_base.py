@@ -10,12 +10,13 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._engine._layer import Layer
 from ._engine._network import Network
 from ._engine._threads import limit_threads
-from ._goal import Goal, resolve_goal
+from ._goal import Goal
 from .lattice import redundancy_lattice
 from .pid import pid_columns
 
@@ -32,6 +33,34 @@ def canonical_sources(sources, param="sources"):
             f"(context) and L (lateral): 'FC', 'FL' or 'FCL'; got {sources!r}."
         )
     return canon
+
+
+def encode_labels(y, classes=None, who="The estimator"):
+    """Class labels -> (sorted classes, index of each label); clear errors.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+    classes : ndarray or None
+        Known classes (partial_fit, warm start); None takes them from y.
+    who : str
+        Start of the "needs at least 2 classes" message.
+    """
+    check_classification_targets(y)
+    if classes is None:
+        classes = np.unique(y)
+    if len(classes) < 2:
+        raise ValueError(
+            f"{who} needs samples of at least 2 classes; got 1 class ({classes[0]!r})."
+        )
+    y_idx = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
+    unknown = classes[y_idx] != y
+    if np.any(unknown):
+        raise ValueError(
+            f"y contains labels not in classes: {np.unique(np.asarray(y)[unknown])!r}; "
+            f"classes are {classes!r}."
+        )
+    return classes, y_idx
 
 
 class InfomorphicBase(BaseEstimator):
@@ -263,12 +292,12 @@ class InfomorphicBase(BaseEstimator):
     def _verbose_metric(self, X, y_idx):
         return ""
 
-    def _final_pid(self, X, onehot):
-        """Per-neuron PID on the training data with the final weights (no update).
+    def _evaluate(self, X, onehot):
+        """Per-layer (atoms, h_res, goal) sums over mini-batches, without learning.
 
-        The data are run in mini-batches of the training batch size, with their
-        context and stochastic outputs as in training, and atoms are averaged over
-        the batches weighted by their size: the quantities the goals optimise.
+        The data run in mini-batches of the training batch size, with their context
+        and stochastic outputs as in training (from a generator drawn from the fit's
+        one), weighted by batch size: divide by ``len(X)`` for means.
         """
         rng = np.random.default_rng(self._rng.integers(2**63))
         n_samples = X.shape[0]
@@ -280,7 +309,12 @@ class InfomorphicBase(BaseEstimator):
                 X[sl], None if onehot is None else onehot[sl], rng, update=False
             )
             sums = _accumulate(sums, results, min(batch, n_samples - lo))
-        self._final_pid_arrays = [(a / n_samples, h / n_samples) for a, h, _ in sums]
+        return sums
+
+    def _final_pid(self, X, onehot):
+        """Per-neuron PID on the training data with the final weights (no update)."""
+        n = X.shape[0]
+        self._final_pid_arrays = [(a / n, h / n) for a, h, _ in self._evaluate(X, onehot)]
 
     def _fit_network(self, X, y_idx, n_classes, incremental):
         """Initialise when needed and train; stores the PID records."""

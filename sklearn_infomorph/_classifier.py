@@ -5,10 +5,9 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import InfomorphicBase, canonical_sources
+from ._base import InfomorphicBase, canonical_sources, encode_labels
 from ._engine._threads import limit_threads
 from ._goal import Goal, resolve_goal
 
@@ -214,23 +213,7 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
 
     # -- fitting -------------------------------------------------------------------
     def _encode(self, y, classes=None):
-        check_classification_targets(y)
-        if classes is None:
-            classes = np.unique(y)
-        if len(classes) < 2:
-            raise ValueError(
-                f"InfomorphicClassifier needs samples of at least 2 classes; got 1 class "
-                f"({classes[0]!r})."
-            )
-        y_idx = np.searchsorted(classes, y)
-        y_idx = np.clip(y_idx, 0, len(classes) - 1)
-        unknown = classes[y_idx] != y
-        if np.any(unknown):
-            raise ValueError(
-                f"y contains labels not in classes: {np.unique(np.asarray(y)[unknown])!r}; "
-                f"classes are {classes!r}."
-            )
-        return classes, y_idx
+        return encode_labels(y, classes, who="InfomorphicClassifier")
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):

@@ -1,0 +1,370 @@
+"""InfomorphicTransformer: one layer of infomorphic neurons as a feature extractor."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+
+from ._base import InfomorphicBase, canonical_sources, encode_labels
+from ._engine._threads import limit_threads
+from ._goal import resolve_goal
+
+_FEATURE_PREFIX = "infomorphic"
+
+
+class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, InfomorphicBase):
+    """One layer of infomorphic neurons that learns features from a local PID goal.
+
+    Each of the ``n_neurons`` neurons sees the data (feedforward source F) and,
+    depending on ``sources``, the other neurons of the layer (lateral source L) and
+    the one-hot label (context source C). It maximises its own goal, a weighted sum
+    of the I^sx PID atoms of its binary output with respect to these sources. The
+    learned features are the neurons' firing probabilities.
+
+    - Unsupervised (``sources="FL"``, the default): ``fit(X)`` needs no labels.
+      Lateral goals make the neurons specialise, e.g. ``goal="lateral_heuristic"``
+      (unique information of F: each neuron encodes what the others do not) or
+      the published ``"lateral_optimised"`` goal (the default).
+    - Supervised (``sources`` includes C, e.g. ``"FC"`` or ``"FCL"``):
+      ``fit(X, y)`` uses the one-hot label as context during training.
+      :meth:`transform` never needs labels (the context input is zero).
+
+    Parameters
+    ----------
+    n_neurons : int, default=100
+        Number of neurons, i.e. of output features.
+    sources : {"FL", "FC", "FCL"}, default="FL"
+        Input classes of the neurons: feedforward F with lateral L (unsupervised),
+        context C (supervised) or both (supervised).
+    goal : Goal, str, dict or None, default=None
+        Goal of the neurons: a :class:`Goal`, a preset name (see
+        :meth:`Goal.preset`) or a dict of atom weights. None uses the published
+        optimised goal for ``sources``.
+    output : {"probability", "sign"}, default="probability"
+        What :meth:`transform` returns: each neuron's firing probability
+        ``P(Y=+1)`` in [0, 1], or the deterministic code ``+1`` where that
+        probability is >= 0.5 and ``-1`` elsewhere.
+    n_bins : int, default=20
+        Bins per source potential for the PID estimate.
+    binning : {"auto", "adaptive", "fixed"}, default="auto"
+        "adaptive": each neuron's potential divided by its max |value| in the
+        batch, bins on [-1, 1]; "fixed": bins on [-bin_range, bin_range], values
+        clamped; "auto": fixed for trivariate and adaptive for bivariate neurons,
+        as in the papers.
+    bin_range : float, default=20.0
+        Half width of the fixed binning range.
+    lateral_connections : int or None, default=None
+        With L: each neuron listens to at most this many random other neurons
+        (None: all others).
+    k1, k2 : float, default=0.9, 2.0
+        Bivariate activation ``sigmoid(f (k1 + (1 - k1) 2 sigmoid(k2 f s)))``.
+    c1, c2, w1, w2 : float, default=0.1, 0.1, 2.0, 2.0
+        Trivariate activation ``sigmoid(f ((1-c1-c2) + c1 sigmoid(w1 f c) +
+        c2 sigmoid(w2 f l)))``.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; "auto" is ``min(256, n_samples)``. The papers use 1024.
+        The PID is estimated per batch, so very small batches give noisy goals.
+    learning_rate_init : float, default=0.002
+        Adam learning rate.
+    alpha : float, default=3.5e-4
+        L2 weight decay.
+    max_iter : int, default=100
+        Maximum number of epochs.
+    shuffle : bool, default=True
+        Shuffle the samples every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the single random generator of a fit (initial weights, lateral
+        partners, shuffling, stochastic outputs, validation split).
+    tol : float, default=1e-4
+        Stop when the mean goal (or, with early stopping, the validation goal)
+        has not improved by at least ``tol`` for ``n_iter_no_change`` epochs.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop on the mean goal of
+        the neurons evaluated on it without learning (with C, on its labels); the
+        weights of the best validation epoch are kept.
+    validation_fraction : float, default=0.1
+        Share of training data held out for early stopping.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+    warm_start : bool, default=False
+        Continue from the previous fit's weights and optimiser state.
+    verbose : bool or int, default=False
+        Print one line per epoch: mean goal and time.
+    n_jobs : int or None, default=None
+        Threads for the PID kernels and BLAS. None keeps the current numba thread
+        count (inside joblib workers that is already ``cpus // n_jobs``); -1 uses
+        all allowed cores.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string feature names.
+    classes_ : ndarray of shape (n_classes,)
+        Only with a context source C: the labels, in one-hot order.
+    n_iter_ : int
+        Epochs run.
+    layer_names_ : list of str
+        ``["hidden_0"]``.
+    goal_ : Goal
+        The resolved goal of the neurons (also in ``goals_["hidden_0"]``).
+    coefs_, intercepts_ : list of dict
+        One dict, source letter -> weights / biases. ``coefs_[0]["F"]`` of shape
+        (n_features, n_neurons) holds the receptive fields.
+    goal_curve_ : ndarray of shape (n_epochs, 1)
+        Mean goal per neuron per epoch, in bits.
+    pid_atoms_ : pandas.DataFrame
+        One row per neuron (index layer, neuron): atoms, H_res, H_T and mutual
+        informations in bits, on the training data after the last epoch.
+    pid_history_ : pandas.DataFrame
+        Tidy (epoch, layer, neuron, atom, bits) of every epoch.
+    validation_scores_, best_validation_score_ : list, float or None
+        Early-stopping validation goals (bits per neuron).
+
+    See Also
+    --------
+    InfomorphicClassifier : The same neurons with an infomorphic readout.
+
+    Notes
+    -----
+    :meth:`transform` is deterministic and batch independent: the context input is
+    zero and, with a lateral source, the recurrence uses the expected output
+    ``2 theta - 1`` of its first step instead of a sample. Output feature names are
+    ``infomorphic0``, ``infomorphic1``, ...
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_infomorph import InfomorphicTransformer
+    >>> X, y = load_digits(return_X_y=True)
+    >>> features = InfomorphicTransformer(n_neurons=20, max_iter=3, random_state=0)
+    >>> make_pipeline(StandardScaler(), features).fit_transform(X).shape
+    (1797, 20)
+    >>> clf = make_pipeline(StandardScaler(), InfomorphicTransformer(
+    ...     n_neurons=20, max_iter=3, random_state=0), LogisticRegression())
+    >>> clf.fit(X, y).predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints = {
+        **InfomorphicBase._parameter_constraints,
+        "n_neurons": [Interval(Integral, 1, None, closed="left")],
+        "output": [StrOptions({"probability", "sign"})],
+    }
+
+    def __init__(
+        self, n_neurons=100, *, sources="FL", goal=None, output="probability", n_bins=20,
+        binning="auto", bin_range=20.0, lateral_connections=None, k1=0.9, k2=2.0,
+        c1=0.1, c2=0.1, w1=2.0, w2=2.0, batch_size="auto", learning_rate_init=0.002,
+        alpha=3.5e-4, max_iter=100, shuffle=True, random_state=None, tol=1e-4,
+        early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
+        warm_start=False, verbose=False, n_jobs=None,
+    ):
+        self.n_neurons = n_neurons
+        self.sources = sources
+        self.goal = goal
+        self.output = output
+        self.n_bins = n_bins
+        self.binning = binning
+        self.bin_range = bin_range
+        self.lateral_connections = lateral_connections
+        self.k1 = k1
+        self.k2 = k2
+        self.c1 = c1
+        self.c2 = c2
+        self.w1 = w1
+        self.w2 = w2
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+
+    # -- structure -----------------------------------------------------------------
+    def _layer_specs(self, n_classes):
+        sources = canonical_sources(self.sources)
+        return [("hidden_0", self.n_neurons, sources, resolve_goal(self.goal, sources), False)]
+
+    def _supervised(self):
+        return "C" in canonical_sources(self.sources)
+
+    @property
+    def _n_features_out(self):
+        # Used by get_feature_names_out; AttributeError (so "not fitted") before fit.
+        return self.network_.layers[-1].n_neurons
+
+    @property
+    def goal_(self):
+        """The resolved :class:`Goal` of the neurons."""
+        check_is_fitted(self, "network_")
+        return self.goals_["hidden_0"]
+
+    # -- fitting -------------------------------------------------------------------
+    def _encode(self, y, classes=None):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} with sources={self.sources!r} requires y to be "
+                "passed, but the target y is None: the context source C is the one-hot "
+                "label. Call fit(X, y), or use sources='FL' for an unsupervised layer."
+            )
+        return encode_labels(y, classes, who="A context source C")
+
+    def _validate(self, X, y, reset):
+        """Validated X and, with a context source, label indices (else None)."""
+        sources = canonical_sources(self.sources)
+        if not reset:
+            layer = self.network_.layers[0]
+            if layer.sources != sources or layer.n_neurons != self.n_neurons:
+                raise ValueError(
+                    f"warm_start/partial_fit continues the fitted layer (sources="
+                    f"{layer.sources!r}, n_neurons={layer.n_neurons}); it cannot change "
+                    f"to sources={self.sources!r}, n_neurons={self.n_neurons}. Set "
+                    "warm_start=False or refit."
+                )
+        if "C" not in sources:
+            # Unsupervised: y is accepted (pipelines pass it) and ignored.
+            return validate_data(self, X, reset=reset, dtype=np.float64), None
+        if y is None:
+            self._encode(None)  # raises the "needs y" error
+        X, y = validate_data(self, X, y, reset=reset, dtype=np.float64, y_numeric=False)
+        return X, y
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the layer's weights.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; scale it (e.g. StandardScaler) as for any neural network.
+        y : array-like of shape (n_samples,), default=None
+            Class labels, required when ``sources`` includes the context C and
+            ignored otherwise.
+
+        Returns
+        -------
+        self : InfomorphicTransformer
+        """
+        reset = not (self.warm_start and hasattr(self, "network_"))
+        X, y = self._validate(X, y, reset)
+        y_idx, n_classes = None, 0
+        if y is not None:
+            if reset:
+                self.classes_, y_idx = self._encode(y)
+            else:
+                _, y_idx = self._encode(y, self.classes_)
+            n_classes = len(self.classes_)
+        elif reset and hasattr(self, "classes_"):
+            del self.classes_
+        return self._fit_network(X, y_idx, n_classes, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, classes=None):
+        """One epoch over X (and y), continuing from the current state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), default=None
+            Class labels; required with a context source C, ignored otherwise.
+        classes : array-like of shape (n_classes,), default=None
+            All classes; required on the first call with a context source C.
+
+        Returns
+        -------
+        self : InfomorphicTransformer
+        """
+        first = not hasattr(self, "network_")
+        X, y = self._validate(X, y, reset=first)
+        y_idx, n_classes = None, 0
+        if y is not None:
+            if first:
+                if classes is None:
+                    raise ValueError(
+                        "classes must be passed on the first call to partial_fit with a "
+                        "context source C, e.g. partial_fit(X, y, classes=np.unique(y_all))."
+                    )
+                self.classes_, y_idx = self._encode(y, np.unique(classes))
+            else:
+                if classes is not None and not np.array_equal(
+                    np.unique(classes), self.classes_
+                ):
+                    raise ValueError(
+                        f"classes={classes!r} differs from classes_={self.classes_!r} "
+                        "of the first partial_fit call."
+                    )
+                _, y_idx = self._encode(y, self.classes_)
+            n_classes = len(self.classes_)
+        return self._fit_network(X, y_idx, n_classes, incremental=True)
+
+    def _validation_score(self, X, y_idx):
+        """Mean goal per neuron on held-out data, evaluated without learning (bits)."""
+        onehot = None
+        if y_idx is not None:
+            onehot = np.eye(len(self.classes_))[y_idx]
+        sums = self._evaluate(X, onehot)
+        return float(sum(goal.mean() for _, _, goal in sums) / X.shape[0])
+
+    # -- transforming --------------------------------------------------------------
+    def transform(self, X):
+        """Firing probabilities (or +-1 codes) of the neurons; no labels needed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_neurons)
+            ``P(Y=+1)`` per neuron with ``output="probability"``; ``+1`` where it
+            is >= 0.5 and ``-1`` elsewhere with ``output="sign"``.
+        """
+        check_is_fitted(self, "network_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        with limit_threads(self.n_jobs):
+            theta = self.network_.hidden_expected(X)
+        if self.output == "sign":
+            return np.where(theta >= 0.5, 1.0, -1.0)
+        return theta
+
+    def get_feature_names_out(self, input_features=None):
+        """Output feature names ``infomorphic0``, ``infomorphic1``, ...
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only checked against ``feature_names_in_``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self, "network_")
+        _check_feature_names_in(self, input_features, generate_names=False)
+        return np.asarray(
+            [f"{_FEATURE_PREFIX}{i}" for i in range(self._n_features_out)], dtype=object
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        try:
+            supervised = self._supervised()
+        except ValueError:  # invalid sources: fit reports it
+            supervised = False
+        # Labels are optional for the unsupervised (F, L) layer, required with C.
+        tags.target_tags.required = supervised
+        return tags
