@@ -95,8 +95,8 @@ def run(setup, seed, data, args):
 
 def print_table(records, args):
     print()
-    print(f"| setup | test accuracy % (median of seeds) | seeds | published MNIST % | "
-          f"within 0.5 of published | s / epoch |")
+    print("| setup | test accuracy % (median of seeds) | seeds | published MNIST % | "
+          "within 0.5 of published | s / epoch |")
     print("|---|---|---|---|---|---|")
     for setup in list(SETUPS) + list(BASELINES):
         rows = [r for r in records if r["setup"] == setup]

@@ -2,8 +2,6 @@
 
 import numpy as np
 
-from ._layer import Layer
-
 
 class Network:
     """Hidden infomorphic layers, each learning its own goal, plus an optional readout.
