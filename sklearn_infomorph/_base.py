@@ -321,12 +321,25 @@ class InfomorphicBase(BaseEstimator):
         first = not hasattr(self, "network_") or not (self.warm_start or incremental)
         if first:
             self._initialize(X.shape[1], n_classes)
+        else:
+            self._check_same_structure(n_classes)
         epochs = 1 if incremental else self.max_iter
         with limit_threads(self.n_jobs):
             X_train, onehot, y_train = self._run_epochs(X, y_idx, n_classes, epochs, incremental)
             self._after_training(X_train, y_train)
             self._final_pid(X_train, onehot)
         return self
+
+    def _check_same_structure(self, n_classes):
+        """warm_start / partial_fit continue the fitted layers: their shape must hold."""
+        wanted = [(n, src) for _, n, src, _, _ in self._layer_specs(n_classes)]
+        fitted = [(layer.n_neurons, layer.sources) for layer in self.network_.layers]
+        if wanted != fitted:
+            raise ValueError(
+                f"warm_start/partial_fit continue the fitted layers (neurons, sources) "
+                f"{fitted}; they cannot change to {wanted}. Set warm_start=False or "
+                "refit from scratch."
+            )
 
     def _after_training(self, X, y_idx):
         pass

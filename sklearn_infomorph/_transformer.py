@@ -225,15 +225,6 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _validate(self, X, y, reset):
         """Validated X and, with a context source, label indices (else None)."""
         sources = canonical_sources(self.sources)
-        if not reset:
-            layer = self.network_.layers[0]
-            if layer.sources != sources or layer.n_neurons != self.n_neurons:
-                raise ValueError(
-                    f"warm_start/partial_fit continues the fitted layer (sources="
-                    f"{layer.sources!r}, n_neurons={layer.n_neurons}); it cannot change "
-                    f"to sources={self.sources!r}, n_neurons={self.n_neurons}. Set "
-                    "warm_start=False or refit."
-                )
         if "C" not in sources:
             # Unsupervised: y is accepted (pipelines pass it) and ignored.
             return validate_data(self, X, reset=reset, dtype=np.float64), None

@@ -235,6 +235,14 @@ def test_warm_start_continues(digits):
     assert not np.array_equal(before, clf.coefs_[0]["F"])
 
 
+def test_warm_start_cannot_change_the_architecture(digits):
+    X_train, _, y_train, _ = digits
+    clf = small(sources="FC", warm_start=True, max_iter=1).fit(X_train, y_train)
+    clf.set_params(hidden_layer_sizes=(7,))
+    with pytest.raises(ValueError, match="cannot change"):
+        clf.fit(X_train, y_train)
+
+
 def test_convergence_warning_and_verbose(digits, capsys):
     X_train, _, y_train, _ = digits
     with pytest.warns(ConvergenceWarning):
