@@ -341,3 +341,12 @@ def test_grid_search_in_parallel_workers_respects_thread_limits(digits):
     grid = GridSearchCV(clf, {"goal__red": [0.5, 1.0]}, cv=2, n_jobs=2)
     grid.fit(X_train[:300], y_train[:300])
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+
+
+def test_prediction_in_row_chunks_equals_whole(digits, fitted_fcl, monkeypatch):
+    from sklearn_infomorph._engine import _network
+
+    _, X_test, _, _ = digits
+    whole = fitted_fcl.predict_proba(X_test)
+    monkeypatch.setattr(_network, "_CHUNK_ROWS", 7)
+    np.testing.assert_allclose(fitted_fcl.predict_proba(X_test), whole, rtol=1e-12)

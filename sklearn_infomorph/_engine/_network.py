@@ -33,19 +33,24 @@ class Network:
             results.append((atoms, h_res, goal))
         return results
 
-    def hidden_expected(self, x, n_layers=None):
-        """Deterministic firing probabilities of the hidden layers (the last one)."""
-        hidden = [layer for layer in self.layers if not layer.readout]
+    def hidden_expected(self, x):
+        """Deterministic firing probabilities of the last hidden layer."""
+        return _in_chunks(self._hidden_expected, x)
+
+    def _hidden_expected(self, x):
         theta = None
-        for layer in hidden[:n_layers]:
-            theta = layer.forward_expected(x)
-            x = 2.0 * theta - 1.0
+        for layer in self.layers:
+            if not layer.readout:
+                theta = layer.forward_expected(x)
+                x = 2.0 * theta - 1.0
         return theta if theta is not None else x
 
     def readout_theta(self, x):
         """Readout firing probabilities, inverted where the readout learned inverted."""
-        hidden = [layer for layer in self.layers if not layer.readout]
-        for layer in hidden:
+        return _in_chunks(self._readout_theta, x)
+
+    def _readout_theta(self, x):
+        for layer in self.layers[:-1]:
             x = 2.0 * layer.forward_expected(x) - 1.0
         theta = self.layers[-1].forward_expected(x)
         if self.readout_flip is not None:
@@ -70,3 +75,14 @@ class Network:
             else:
                 flip[k] = theta[:, k].mean() >= 0.5
         self.readout_flip = flip
+
+
+# Prediction runs in row chunks so that the temporaries of wide layers stay bounded
+# (a 2000-neuron layer on 48k rows held about 8 GB at once). Rows are independent.
+_CHUNK_ROWS = 4096
+
+
+def _in_chunks(function, x):
+    if x.shape[0] <= _CHUNK_ROWS:
+        return function(x)
+    return np.vstack([function(x[lo:lo + _CHUNK_ROWS]) for lo in range(0, x.shape[0], _CHUNK_ROWS)])
