@@ -1,20 +1,84 @@
-"""One thread budget for numba kernels and BLAS, respected inside joblib workers."""
+"""One thread budget for numba kernels and BLAS, respected inside joblib and Dask workers.
 
+Where the budget comes from:
+
+* a plain process: numba's maximum (``NUMBA_NUM_THREADS``, all cores by default);
+* a joblib loky worker: joblib starts each worker with ``NUMBA_NUM_THREADS =
+  cpus // n_jobs`` (or ``parallel_config(inner_max_num_threads=k)``), which numba reads
+  as its maximum, so the cap below already follows it;
+* a task on a Dask worker: Dask counts every worker thread as one core and its nanny
+  starts worker processes with ``OMP_NUM_THREADS=1`` (config
+  ``distributed.nanny.pre-spawn-environ``) so that numeric libraries do not
+  oversubscribe. numba ignores that variable and would see every core, so a task takes
+  ``OMP_NUM_THREADS`` numba threads, or ``cpus // worker threads`` when it is unset.
+"""
+
+import os
+import sys
 from contextlib import contextmanager
 
 import numba
-from joblib import effective_n_jobs
+from joblib import cpu_count
 from threadpoolctl import threadpool_limits
 
 
+def _dask_worker():
+    """The Dask worker running the current task, or None.
+
+    distributed is only looked up if already imported: a process that never imported it
+    cannot be a Dask worker, and importing it here would cost a second per fit.
+    """
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return None
+    try:
+        return distributed.get_worker()
+    except (ValueError, AttributeError):
+        return None
+
+
+def _dask_task_budget(worker):
+    try:
+        per_task = int(os.environ["OMP_NUM_THREADS"])
+    except (KeyError, ValueError):
+        nthreads = getattr(getattr(worker, "state", None), "nthreads", None)
+        nthreads = nthreads or getattr(worker, "nthreads", 1) or 1
+        per_task = cpu_count() // nthreads
+    return max(1, per_task)
+
+
+def thread_budget():
+    """Most numba threads the current process, or Dask task, may use (>= 1)."""
+    budget = numba.config.NUMBA_NUM_THREADS
+    worker = _dask_worker()
+    if worker is not None:
+        budget = min(budget, _dask_task_budget(worker))
+    return max(1, budget)
+
+
 def resolve_n_threads(n_jobs):
-    """Threads to use: None keeps numba's current setting (already capped by joblib's
-    loky workers); an int follows joblib's n_jobs meaning, capped at the maximum numba
-    allows in this process, so set_num_threads never raises inside GridSearchCV."""
-    allowed = numba.config.NUMBA_NUM_THREADS
+    """Numba threads for an estimator's ``n_jobs``, never above :func:`thread_budget`.
+
+    None keeps numba's current setting, an int follows joblib's meaning (-1 all cores,
+    -2 all but one, ...). Capping at the budget keeps ``numba.set_num_threads`` from
+    raising inside joblib workers and keeps Dask tasks to their share of the cores.
+    Negative values are resolved on ``joblib.cpu_count()`` rather than through
+    ``joblib.effective_n_jobs``: inside a Dask task the latter asks the active joblib
+    backend, i.e. the whole cluster, for its size.
+    """
+    budget = thread_budget()
     if n_jobs is None:
-        return min(numba.get_num_threads(), allowed)
-    return max(1, min(effective_n_jobs(n_jobs), allowed))
+        wanted = numba.get_num_threads()
+    elif n_jobs == 0:
+        raise ValueError(
+            "n_jobs=0 has no meaning; use None (numba's current setting), a positive "
+            "number of threads or -1 for all cores."
+        )
+    elif n_jobs < 0:
+        wanted = cpu_count() + 1 + n_jobs
+    else:
+        wanted = n_jobs
+    return max(1, min(wanted, budget))
 
 
 @contextmanager
@@ -24,6 +88,8 @@ def limit_threads(n_jobs):
     BLAS runs single-threaded inside: OpenBLAS's spinning worker threads and numba's
     OpenMP threads otherwise fight over the same cores between the kernels (measured:
     a lateral-layer fit on digits took 3.6 s with both at 2 threads, 0.3 s like this).
+    numba's thread count is per calling thread; the previous value is restored even
+    when the block raises.
     """
     n_threads = resolve_n_threads(n_jobs)
     previous = numba.get_num_threads()
