@@ -1,11 +1,13 @@
 """Shared base of the infomorphic estimators: parameters, fit loop, PID records."""
 
+import copy
 import time
 import warnings
-from numbers import Integral, Real
+from numbers import Integral, Number, Real
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -16,16 +18,22 @@ from sklearn.utils.validation import check_is_fitted
 from ._engine._layer import Layer
 from ._engine._network import Network
 from ._engine._threads import limit_threads
-from ._goal import Goal
+from ._goal import DEFAULT_PRESET, Goal, resolve_goal
 from .lattice import redundancy_lattice
 from .pid import pid_columns
 
 _SOURCE_LETTERS = "FCL"
+_MAX_BINS = 1024
+# Sparse input is densified this many rows at a time: the engine only sees dense arrays.
+_DENSE_ROWS = 4096
 
 
 def canonical_sources(sources, param="sources"):
     """'CF', ('F', 'C'), ['f', 'c'] -> 'FC'; ValueError naming the valid choices."""
-    letters = "".join(sources).upper() if not isinstance(sources, str) else sources.upper()
+    try:
+        letters = "".join(sources).upper()
+    except TypeError:  # e.g. a tuple of numbers: reported below like any bad value
+        letters = "?"
     canon = "".join(s for s in _SOURCE_LETTERS if s in letters)
     if sorted(letters) != sorted(canon) or canon not in ("FC", "FL", "FCL"):
         raise ValueError(
@@ -35,30 +43,59 @@ def canonical_sources(sources, param="sources"):
     return canon
 
 
+def _label_kind(value):
+    if isinstance(value, Number):
+        return "number"
+    if isinstance(value, (str, bytes)):
+        return "string"
+    return type(value).__name__
+
+
+def unique_labels(values, name="y"):
+    """Sorted unique labels; a clear error for labels of mixed types."""
+    values = np.asarray(values)
+    if values.dtype == object:
+        kinds = {_label_kind(v) for v in values.ravel()}
+        if len(kinds) > 1:  # numpy would fail to sort them, scikit-learn say "unknown"
+            raise ValueError(
+                f"{name} mixes label types ({', '.join(sorted(kinds))}); give every label "
+                "the same type, e.g. y.astype(str)."
+            )
+    return np.unique(values)
+
+
 def encode_labels(y, classes=None, who="The estimator"):
     """Class labels -> (sorted classes, index of each label); clear errors.
 
     Parameters
     ----------
     y : ndarray of shape (n_samples,)
-    classes : ndarray or None
+    classes : array-like or None
         Known classes (partial_fit, warm start); None takes them from y.
     who : str
         Start of the "needs at least 2 classes" message.
     """
+    y = np.asarray(y)
+    unique_y = unique_labels(y)
     check_classification_targets(y)
-    if classes is None:
-        classes = np.unique(y)
+    classes = unique_y if classes is None else unique_labels(classes, "classes")
     if len(classes) < 2:
         raise ValueError(
-            f"{who} needs samples of at least 2 classes; got 1 class ({classes[0]!r})."
+            f"{who} needs samples of at least 2 classes; got {len(classes)} class(es) "
+            f"({classes!r})."
         )
-    y_idx = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
-    unknown = classes[y_idx] != y
+    try:
+        y_idx = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
+        unknown = classes[y_idx] != y
+    except TypeError:  # labels of another type than the classes (str vs int)
+        unknown = np.ones(len(y), dtype=bool)
     if np.any(unknown):
+        known = set(classes.tolist())
+        missing = [label for label in unique_y.tolist() if label not in known]
         raise ValueError(
-            f"y contains labels not in classes: {np.unique(np.asarray(y)[unknown])!r}; "
-            f"classes are {classes!r}."
+            f"y contains labels not in classes: {missing!r}; "
+            f"classes are {classes!r} (fixed by the first fit or partial_fit call; "
+            "pass every class to its classes= argument)."
         )
     return classes, y_idx
 
@@ -69,10 +106,12 @@ class InfomorphicBase(BaseEstimator):
     _parameter_constraints = {
         "sources": [str, tuple, list],
         "goal": [None, str, dict, Goal],
-        "n_bins": [Interval(Integral, 2, None, closed="left")],
+        # The PID kernel's scratch table has batch_size * n_bins entries per thread.
+        "n_bins": [Interval(Integral, 2, _MAX_BINS, closed="both")],
         "binning": [StrOptions({"auto", "adaptive", "fixed"})],
         "bin_range": [Interval(Real, 0, None, closed="neither")],
-        "lateral_connections": [None, Interval(Integral, 1, None, closed="left")],
+        # 0 disconnects the lateral source (an ablation: L is then the bias only).
+        "lateral_connections": [None, Interval(Integral, 0, None, closed="left")],
         "k1": [Interval(Real, 0, 1, closed="both")],
         "k2": [Interval(Real, None, None, closed="neither")],
         "c1": [Interval(Real, 0, 1, closed="both")],
@@ -91,7 +130,11 @@ class InfomorphicBase(BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
-        "n_jobs": [None, Integral],
+        "n_jobs": [
+            None,
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+        ],
     }
 
     # -- subclass hooks ---------------------------------------------------------------
@@ -103,12 +146,34 @@ class InfomorphicBase(BaseEstimator):
         raise NotImplementedError
 
     # -- building ------------------------------------------------------------------
+    def _validate_params(self):
+        """scikit-learn's constraints, then what they cannot express.
+
+        Runs at the start of every fit / partial_fit (through ``_fit_context``), so a
+        bad sources, goal or c1 + c2 fails before any data is touched.
+        """
+        super()._validate_params()
+        self._check_params_consistency()
+        self._resolve_goals(self._layer_specs(2))
+
     def _check_params_consistency(self):
+        canonical_sources(self.sources)
         if self.c1 + self.c2 > 1:
             raise ValueError(
                 f"c1 + c2 must be <= 1 (the feedforward share is 1 - c1 - c2); got "
                 f"c1={self.c1}, c2={self.c2}."
             )
+
+    def _resolved_goal(self, param, sources, default=None):
+        """A fresh Goal from parameter ``param`` (None -> ``default`` or the published
+        goal of ``sources``); an unknown preset name is reported with the parameter."""
+        value = getattr(self, param)
+        if value is None and default is not None:
+            value = default
+        try:
+            return resolve_goal(value, sources)
+        except ValueError as exc:
+            raise ValueError(f"The {param!r} parameter of {type(self).__name__}: {exc}") from None
 
     def _resolve_goals(self, specs):
         """Fitted copies of the goals with their gamma vectors (errors list atoms)."""
@@ -118,7 +183,11 @@ class InfomorphicBase(BaseEstimator):
             try:
                 gamma, gamma_h = goal.to_vector(lattice)
             except ValueError as exc:
-                raise ValueError(f"In the goal of layer {name!r}: {exc}") from None
+                param = "readout_goal" if readout and hasattr(self, "readout_goal") else "goal"
+                raise ValueError(
+                    f"The {param!r} parameter of {type(self).__name__} (layer {name!r}, "
+                    f"sources {sources}): {exc}"
+                ) from None
             resolved.append((name, n_neurons, sources, goal, readout, gamma, gamma_h))
         return resolved
 
@@ -160,10 +229,11 @@ class InfomorphicBase(BaseEstimator):
         return min(self.batch_size, n_samples)
 
     def _initialize(self, n_features, n_classes):
-        # One generator for the whole fit, seeded from random_state.
+        # One generator for the whole fit, seeded from random_state. Between calls
+        # only its state (a dict of ints) is kept, so the fitted state stays plain.
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         self._rng = np.random.default_rng(seed)
-        self.network_ = self._build_network(n_features, n_classes, self._rng)
+        self._network = self._build_network(n_features, n_classes, self._rng)
         self.n_iter_ = 0
         self.t_ = 0
         self._goal_curve = []
@@ -174,7 +244,12 @@ class InfomorphicBase(BaseEstimator):
         self.best_validation_score_ = -np.inf if self.early_stopping else None
 
     def _run_epochs(self, X, y_idx, n_classes, max_epochs, incremental):
-        """MLPClassifier-style loop: epochs of shuffled mini-batches, stopping rules."""
+        """MLPClassifier-style loop: epochs of shuffled mini-batches, stopping rules.
+
+        The state at the start of each epoch is kept: an epoch that diverges (weights
+        or goals no longer finite) or is interrupted (KeyboardInterrupt) is undone, so
+        the model is always the one after ``n_iter_`` whole epochs.
+        """
         rng = self._rng
         onehot = np.eye(n_classes)[y_idx] if y_idx is not None else None
         X_val = y_val = None
@@ -182,59 +257,76 @@ class InfomorphicBase(BaseEstimator):
             X, onehot, y_idx, X_val, y_val = self._split_validation(X, onehot, y_idx, rng)
         n_samples = X.shape[0]
         batch = self._batch_size(n_samples)
-        best_params = None
-        try:
-            for _ in range(max_epochs):
+        best_network = None
+        # Fallbacks for _fit_network's final check: the state at the start of this
+        # call and at the start of the last completed epoch.
+        checkpoints = []
+        for _ in range(max_epochs):
+            epoch_start = self._snapshot()
+            checkpoints = [checkpoints[0], epoch_start] if checkpoints else [epoch_start]
+            diverged = False
+            try:
                 start = time.perf_counter()
                 order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
                 sums = None
                 for lo in range(0, n_samples, batch):
                     idx = order[lo:lo + batch]
-                    results = self.network_.train_batch(
-                        X[idx], None if onehot is None else onehot[idx], rng
+                    results = self._network.train_batch(
+                        _dense_rows(X, idx), None if onehot is None else onehot[idx], rng
                     )
+                    if not self._finite(results):
+                        diverged = True
+                        break
                     sums = _accumulate(sums, results, len(idx))
                     self.t_ += len(idx)
-                self._check_finite()
-                self.n_iter_ += 1
-                layer_goals = self._record_epoch(sums, n_samples)
-                total_goal = float(np.sum(layer_goals))
-                if self.verbose:
-                    self._print_epoch(layer_goals, X, y_idx, time.perf_counter() - start)
-                if incremental:
-                    continue
-                if self.early_stopping:
-                    self._after_training(X, y_idx)
-                    score = self._validation_score(X_val, y_val)
-                    self.validation_scores_.append(score)
-                    improved = score > self.best_validation_score_ + self.tol
-                    if score > self.best_validation_score_:
-                        self.best_validation_score_ = score
-                        best_params = self._copy_params()
-                else:
-                    improved = total_goal > self.best_goal_ + self.tol
-                self.best_goal_ = max(self.best_goal_, total_goal)
-                self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
-                if self._no_improvement_count >= self.n_iter_no_change:
-                    if self.verbose:
-                        what = "Validation score" if self.early_stopping else "Goal"
-                        print(
-                            f"{what} did not improve more than tol={self.tol} for "
-                            f"{self.n_iter_no_change} consecutive epochs. Stopping."
-                        )
-                    break
+            except KeyboardInterrupt:
+                self._restore(epoch_start)
+                warnings.warn(
+                    f"Training interrupted by user; the model is the one after the "
+                    f"{self.n_iter_} completed epoch(s)."
+                )
+                break
+            if diverged:
+                self._restore(epoch_start)
+                self._warn_diverged()
+                break
+            self.n_iter_ += 1
+            layer_goals = self._record_epoch(sums, n_samples)
+            total_goal = float(np.sum(layer_goals))
+            if self.verbose:
+                self._print_epoch(layer_goals, X, y_idx, time.perf_counter() - start)
+            if incremental:
+                continue
+            if self.early_stopping:
+                self._after_training(X, y_idx)
+                score = self._validation_score(X_val, y_val)
+                self.validation_scores_.append(score)
+                improved = score > self.best_validation_score_ + self.tol
+                if score > self.best_validation_score_:
+                    self.best_validation_score_ = score
+                    best_network = self._snapshot()[0]
             else:
-                if not incremental and max_epochs > 0:
-                    warnings.warn(
-                        f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
-                        "reached and the optimization hasn't converged yet.",
-                        ConvergenceWarning,
+                improved = total_goal > self.best_goal_ + self.tol
+            self.best_goal_ = max(self.best_goal_, total_goal)
+            self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
+            if self._no_improvement_count >= self.n_iter_no_change:
+                if self.verbose:
+                    what = "Validation score" if self.early_stopping else "Goal"
+                    print(
+                        f"{what} did not improve more than tol={self.tol} for "
+                        f"{self.n_iter_no_change} consecutive epochs. Stopping."
                     )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
-        if best_params is not None:
-            self._restore_params(best_params)
-        return X, onehot, y_idx
+                break
+        else:
+            if not incremental and max_epochs > 0:
+                warnings.warn(
+                    f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
+                    "reached and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                )
+        if best_network is not None:
+            self._network = best_network
+        return X, onehot, y_idx, checkpoints[::-1]
 
     def _split_validation(self, X, onehot, y_idx, rng):
         n_samples = X.shape[0]
@@ -250,23 +342,40 @@ class InfomorphicBase(BaseEstimator):
         take = lambda a, i: None if a is None else a[i]  # noqa: E731
         return X[train], take(onehot, train), take(y_idx, train), X[val], take(y_idx, val)
 
-    def _copy_params(self):
-        return [{k: v.copy() for k, v in layer.params.items()} for layer in self.network_.layers]
+    def _snapshot(self):
+        """(copy of the engine state, n_iter_, t_) to go back to.
 
-    def _restore_params(self, saved):
-        for layer, params in zip(self.network_.layers, saved):
-            for k, v in params.items():
-                layer.params[k][...] = v
+        The engine state is the weights, optimiser and readout flip; the PID helpers
+        hold no trained state and are shared, not copied.
+        """
+        memo = {id(layer.pid): layer.pid for layer in self._network.layers}
+        return copy.deepcopy(self._network, memo), self.n_iter_, self.t_
 
-    def _check_finite(self):
-        for name, layer in zip(self.layer_names_, self.network_.layers):
-            for key, value in layer.params.items():
-                if not np.all(np.isfinite(value)):
-                    raise FloatingPointError(
-                        f"Training diverged: the weights {key} of layer {name!r} are no "
-                        "longer finite. Scale the inputs (e.g. StandardScaler) or lower "
-                        "learning_rate_init."
-                    )
+    def _restore(self, checkpoint):
+        """Back to a snapshot: weights, epoch count and the per-epoch records."""
+        self._network, self.n_iter_, self.t_ = checkpoint
+        del self._goal_curve[self.n_iter_:]
+        del self._pid_epochs[self.n_iter_:]
+
+    def _finite(self, results):
+        """Whether the batch's goals and every weight are still finite."""
+        for _, _, goal in results:
+            if not np.all(np.isfinite(goal)):
+                return False
+        return all(
+            np.all(np.isfinite(value))
+            for layer in self._network.layers
+            for value in layer.params.values()
+        )
+
+    def _warn_diverged(self):
+        warnings.warn(
+            f"Training diverged in epoch {self.n_iter_ + 1}: the goals or weights were no "
+            f"longer finite. Stopped and kept the weights after the {self.n_iter_} "
+            "completed epoch(s). Scale the inputs (e.g. StandardScaler) or lower "
+            "learning_rate_init.",
+            ConvergenceWarning,
+        )
 
     def _record_epoch(self, sums, n_samples):
         """Batch-size-weighted means over the epoch: goal per layer and PID per neuron."""
@@ -305,8 +414,8 @@ class InfomorphicBase(BaseEstimator):
         sums = None
         for lo in range(0, n_samples, batch):
             sl = slice(lo, lo + batch)
-            results = self.network_.train_batch(
-                X[sl], None if onehot is None else onehot[sl], rng, update=False
+            results = self._network.train_batch(
+                _dense_rows(X, sl), None if onehot is None else onehot[sl], rng, update=False
             )
             sums = _accumulate(sums, results, min(batch, n_samples - lo))
         return sums
@@ -318,22 +427,46 @@ class InfomorphicBase(BaseEstimator):
 
     def _fit_network(self, X, y_idx, n_classes, incremental):
         """Initialise when needed and train; stores the PID records."""
-        first = not hasattr(self, "network_") or not (self.warm_start or incremental)
+        first = not hasattr(self, "_network") or not (self.warm_start or incremental)
         if first:
             self._initialize(X.shape[1], n_classes)
         else:
             self._check_same_structure(n_classes)
+            self._update_goals(n_classes)
+            self._rng = _generator(self._rng_state)
         epochs = 1 if incremental else self.max_iter
-        with limit_threads(self.n_jobs):
-            X_train, onehot, y_train = self._run_epochs(X, y_idx, n_classes, epochs, incremental)
-            self._after_training(X_train, y_train)
-            self._final_pid(X_train, onehot)
+        try:
+            with limit_threads(self.n_jobs):
+                X_train, onehot, y_train, checkpoints = self._run_epochs(
+                    X, y_idx, n_classes, epochs, incremental
+                )
+                self._after_training(X_train, y_train)
+                self._final_pid(X_train, onehot)
+                # The last update is checked by no later batch: the final weights must
+                # give finite outputs on all of X (validation rows too), else go back.
+                for checkpoint in checkpoints:
+                    if self._finite_on(X):
+                        break
+                    self._restore(checkpoint)
+                    self._warn_diverged()
+                    self._after_training(X_train, y_train)
+                    self._final_pid(X_train, onehot)
+                if not self._finite_on(X):
+                    raise ValueError(
+                        "The network's outputs on X are not finite even before training: "
+                        "the values of X are too large in magnitude. Scale X (e.g. "
+                        "StandardScaler)."
+                    )
+        finally:
+            # Keep only the generator's state (plain ints) between calls.
+            self._rng_state = self._rng.bit_generator.state
+            del self._rng
         return self
 
     def _check_same_structure(self, n_classes):
         """warm_start / partial_fit continue the fitted layers: their shape must hold."""
         wanted = [(n, src) for _, n, src, _, _ in self._layer_specs(n_classes)]
-        fitted = [(layer.n_neurons, layer.sources) for layer in self.network_.layers]
+        fitted = [(layer.n_neurons, layer.sources) for layer in self._network.layers]
         if wanted != fitted:
             raise ValueError(
                 f"warm_start/partial_fit continue the fitted layers (neurons, sources) "
@@ -341,12 +474,101 @@ class InfomorphicBase(BaseEstimator):
                 "refit from scratch."
             )
 
+    def _update_goals(self, n_classes):
+        """A goal changed between warm-started fits applies from now on (not ignored)."""
+        specs = self._resolve_goals(self._layer_specs(n_classes))
+        for layer, (_, _, _, _, _, gamma, gamma_h) in zip(self._network.layers, specs):
+            layer.gamma, layer.gamma_h = gamma, gamma_h
+        self.goals_ = {s[0]: s[3] for s in specs}
+
     def _after_training(self, X, y_idx):
         pass
 
+    def _engine_predict(self, X):
+        """The engine's deterministic outputs on dense rows (subclass hook)."""
+        raise NotImplementedError
+
+    def _finite_on(self, X):
+        """Whether the final PID records and the outputs on X are all finite."""
+        for atoms, h_res in self._final_pid_arrays:
+            if not (np.all(np.isfinite(atoms)) and np.all(np.isfinite(h_res))):
+                return False
+        return bool(np.all(np.isfinite(self._engine_rows(self._engine_predict, X))))
+
+    def _engine_rows(self, function, X):
+        """``function`` (an engine prediction) on X; sparse X densified in row blocks."""
+        if not sparse.issparse(X):
+            return function(X)
+        return np.vstack(
+            [function(_dense_rows(X, slice(lo, lo + _DENSE_ROWS)))
+             for lo in range(0, X.shape[0], _DENSE_ROWS)]
+        )
+
+    def _checked_outputs(self, X):
+        """Engine outputs on validated X; an error rather than NaN for overflowing rows."""
+        with limit_threads(self.n_jobs):
+            out = self._engine_rows(self._engine_predict, X)
+        bad = ~np.all(np.isfinite(out), axis=1)
+        if np.any(bad):
+            raise ValueError(
+                f"The network's outputs are not finite for {int(bad.sum())} of the "
+                f"{len(out)} samples (e.g. row {int(np.argmax(bad))}): their values are too "
+                "large in magnitude for the weights. Scale X as the training data were."
+            )
+        return out
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "_network")
+
+    @property
+    def network_(self):
+        # Internal alias of the private engine object for code that still checks
+        # check_is_fitted(self, "network_"); not part of the public API.
+        try:
+            return self._network
+        except AttributeError:
+            raise AttributeError("network_") from None
+
+    # -- nested goal parameters ------------------------------------------------------
+    _GOAL_PARAMS = ("goal", "readout_goal")
+
+    def set_params(self, **params):
+        """Set parameters; ``goal__<atom>`` also works on a preset name, dict or None.
+
+        A goal given as a preset name, a dict or None (the default goal of
+        ``sources``) has no parameters of its own, so a nested ``goal__<atom>`` (or
+        ``readout_goal__<atom>``) parameter first turns it into the equivalent
+        :class:`Goal`, then sets the weight: ``set_params(goal="context_optimised",
+        goal__red=0.5)`` is the published goal with ``red=0.5``. This lets
+        GridSearchCV tune atom weights whatever form the goal was given in.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters, nested ones as ``<param>__<name>``.
+
+        Returns
+        -------
+        self : estimator instance
+        """
+        plain = {k: v for k, v in params.items() if "__" not in k}
+        nested = {k: v for k, v in params.items() if "__" in k}
+        super().set_params(**plain)
+        own = self.get_params(deep=False)
+        for name in {k.partition("__")[0] for k in nested}:
+            if name in self._GOAL_PARAMS and name in own and not isinstance(own[name], Goal):
+                value = own[name]
+                if value is None:  # the goal _layer_specs would use
+                    value = (
+                        "readout" if name == "readout_goal"
+                        else DEFAULT_PRESET[canonical_sources(self.sources)]
+                    )
+                setattr(self, name, resolve_goal(value, None))
+        return super().set_params(**nested)
+
     # -- fitted attributes ---------------------------------------------------------
     def _lattices(self):
-        return [layer.pid.lattice for layer in self.network_.layers]
+        return [layer.pid.lattice for layer in self._network.layers]
 
     @property
     def goal_curve_(self):
@@ -354,8 +576,10 @@ class InfomorphicBase(BaseEstimator):
 
         Columns follow ``layer_names_``.
         """
-        check_is_fitted(self, "network_")
-        return np.asarray(self._goal_curve)
+        check_is_fitted(self)
+        return np.asarray(self._goal_curve, dtype=np.float64).reshape(
+            -1, len(self.layer_names_)
+        )
 
     @property
     def coefs_(self):
@@ -364,19 +588,19 @@ class InfomorphicBase(BaseEstimator):
         ``"F"`` feedforward, ``"C"`` context (learned in hidden layers only), ``"L"``
         lateral (sender, receiver) with a zero diagonal.
         """
-        check_is_fitted(self, "network_")
+        check_is_fitted(self)
         return [
             {k[2:]: v for k, v in layer.params.items() if k.startswith("W_")}
-            for layer in self.network_.layers
+            for layer in self._network.layers
         ]
 
     @property
     def intercepts_(self):
         """List over layers of dicts source -> bias vector (neurons,)."""
-        check_is_fitted(self, "network_")
+        check_is_fitted(self)
         return [
             {k[2:]: v for k, v in layer.params.items() if k.startswith("b_")}
-            for layer in self.network_.layers
+            for layer in self._network.layers
         ]
 
     def _frame(self, per_layer):
@@ -397,6 +621,11 @@ class InfomorphicBase(BaseEstimator):
         layer's lattice), ``H_res``, ``H_T``, the mutual informations ``MI_<sources>``
         and ``MI`` (joint). Evaluated after the last epoch on the training data, in
         mini-batches as in training (size-weighted mean over batches).
+
+        Per-layer means: ``pid_atoms_.groupby(level="layer", sort=False).mean()``;
+        one layer without NaN columns, neurons grouped by dominant atom and
+        plain-word atom names: :mod:`sklearn_infomorph.atoms`; plots:
+        :class:`~sklearn_infomorph.AtomsDisplay`.
         """
         check_is_fitted(self, "network_")
         return self._frame(self._final_pid_arrays)
@@ -406,7 +635,11 @@ class InfomorphicBase(BaseEstimator):
         """Tidy DataFrame (epoch, layer, neuron, atom, bits) of every epoch.
 
         Each epoch's values are the size-weighted means over its training
-        mini-batches.
+        mini-batches. Mean atoms per epoch:
+        ``pid_history_.groupby(["layer", "epoch", "atom"], sort=False).bits.mean()``;
+        in wide form (one column per atom, lattice order):
+        :func:`sklearn_infomorph.atoms.atom_history_means`; plot:
+        :class:`~sklearn_infomorph.AtomHistoryDisplay`.
         """
         check_is_fitted(self, "network_")
         frames = []
@@ -417,6 +650,21 @@ class InfomorphicBase(BaseEstimator):
             frames.append(long)
         tidy = pd.concat(frames, ignore_index=True)
         return tidy.rename(columns={"level_2": "atom"})
+
+
+def _generator(state):
+    """A numpy Generator continuing from a saved ``bit_generator.state``."""
+    rng = np.random.default_rng(0)
+    rng.bit_generator.state = state
+    return rng
+
+
+def _dense_rows(X, rows):
+    """Rows of X as a dense C-contiguous float64 array (the engine's only input)."""
+    block = X[rows]
+    if sparse.issparse(block):
+        block = block.toarray()
+    return np.ascontiguousarray(block, dtype=np.float64)
 
 
 def _accumulate(sums, results, weight):

@@ -7,9 +7,8 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import InfomorphicBase, canonical_sources, encode_labels
-from ._engine._threads import limit_threads
-from ._goal import Goal, resolve_goal
+from ._base import InfomorphicBase, canonical_sources, encode_labels, unique_labels
+from ._goal import Goal
 
 
 class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
@@ -36,17 +35,18 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         Goal of the readout neurons (sources F, C). None uses the published readout
         goal ``red=1, unq_F=-0.2, unq_C=0.1, syn=0.1``.
     n_bins : int, default=20
-        Bins per source potential for the PID estimate.
+        Bins per source potential for the PID estimate, 2 to 1024.
     binning : {"auto", "adaptive", "fixed"}, default="auto"
-        Hidden-layer binning. "adaptive": each neuron's potential divided by its max
-        |value| in the batch, bins on [-1, 1]; "fixed": bins on
+        Hidden-layer binning. "adaptive": each neuron's potential divided by its
+        largest absolute value in the batch, bins on [-1, 1]; "fixed": bins on
         [-bin_range, bin_range], values clamped; "auto": fixed for trivariate and
         adaptive for bivariate layers, as in the papers. The readout is adaptive.
     bin_range : float, default=20.0
         Half width of the fixed binning range.
     lateral_connections : int or None, default=None
         With L: each neuron listens to at most this many random other neurons of
-        its layer (None: all others).
+        its layer (None: all others). 0 disconnects them: the lateral source is then
+        the constant bias, an ablation baseline.
     k1, k2 : float, default=0.9, 2.0
         Bivariate activation ``sigmoid(f (k1 + (1 - k1) 2 sigmoid(k2 f s)))``.
         The readout always uses k1 = 1.
@@ -126,6 +126,11 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
     the other samples it is predicted with. ``predict_proba`` normalises the
     readout firing probabilities to sum to one.
 
+    A training run that diverges (a goal or weight no longer finite) stops with a
+    ``ConvergenceWarning`` and keeps the weights after the last completed epoch; a
+    ``KeyboardInterrupt`` during fit keeps the completed epochs too (``n_iter_``
+    counts them). Sparse X (CSR) is densified one mini-batch at a time.
+
     Examples
     --------
     >>> from sklearn.datasets import load_digits
@@ -137,6 +142,9 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
     ...     hidden_layer_sizes=(20,), max_iter=3, random_state=0))
     >>> clf.fit(X, y).predict(X[:3]).shape
     (3,)
+    >>> atoms = clf[-1].pid_atoms_          # bits, one row per (layer, neuron)
+    >>> atoms.loc["readout"].dropna(axis=1).columns.tolist()[:4]
+    ['{F}{C}', '{F}', '{C}', '{FC}']
     """
 
     _parameter_constraints = {
@@ -200,9 +208,10 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         sources = canonical_sources(self.sources)
         specs = []
         for k, size in enumerate(self._hidden_sizes()):
-            specs.append((f"hidden_{k}", size, sources, resolve_goal(self.goal, sources), False))
-        readout_goal = "readout" if self.readout_goal is None else self.readout_goal
-        specs.append(("readout", n_classes, "FC", resolve_goal(readout_goal, "FC"), True))
+            goal = self._resolved_goal("goal", sources)
+            specs.append((f"hidden_{k}", size, sources, goal, False))
+        readout_goal = self._resolved_goal("readout_goal", "FC", default="readout")
+        specs.append(("readout", n_classes, "FC", readout_goal, True))
         return specs
 
     def _layer_learning_rate(self, readout):
@@ -221,7 +230,7 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; scale it (e.g. StandardScaler) as for any neural network.
         y : array-like of shape (n_samples,)
             Class labels of any type.
@@ -230,8 +239,8 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         -------
         self : InfomorphicClassifier
         """
-        reset = not (self.warm_start and hasattr(self, "network_"))
-        X, y = validate_data(self, X, y, reset=reset, dtype=np.float64, y_numeric=False)
+        reset = not (self.warm_start and hasattr(self, "_network"))
+        X, y = validate_data(self, X, y, reset=reset, **_X_CHECKS)
         if reset:
             self.classes_, y_idx = self._encode(y)
         else:
@@ -244,7 +253,7 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         classes : array-like of shape (n_classes,), default=None
             All classes; required on the first call.
@@ -253,17 +262,19 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         -------
         self : InfomorphicClassifier
         """
-        first = not hasattr(self, "network_")
-        X, y = validate_data(self, X, y, reset=first, dtype=np.float64, y_numeric=False)
+        first = not hasattr(self, "_network")
+        X, y = validate_data(self, X, y, reset=first, **_X_CHECKS)
         if first:
             if classes is None:
                 raise ValueError(
                     "classes must be passed on the first call to partial_fit, e.g. "
                     "partial_fit(X, y, classes=np.unique(y_all))."
                 )
-            self.classes_, y_idx = self._encode(y, np.unique(classes))
+            self.classes_, y_idx = self._encode(y, classes)
         else:
-            if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            if classes is not None and not np.array_equal(
+                unique_labels(classes, "classes"), self.classes_
+            ):
                 raise ValueError(
                     f"classes={classes!r} differs from classes_={self.classes_!r} "
                     "of the first partial_fit call."
@@ -272,22 +283,40 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         return self._fit_network(X, y_idx, len(self.classes_), incremental=True)
 
     def _after_training(self, X, y_idx):
-        self.network_.set_readout_flip(X, y_idx)
+        # Network.set_readout_flip's rule, on theta computed in dense row blocks so that
+        # sparse X is never densified whole (tests check both agree on dense X).
+        self._network.readout_flip = None
+        theta = self._engine_rows(self._engine_predict, X)
+        flip = np.zeros(theta.shape[1], dtype=bool)
+        for k in range(theta.shape[1]):
+            own = y_idx == k
+            if own.any() and (~own).any():
+                flip[k] = theta[own, k].mean() < theta[~own, k].mean()
+            else:
+                flip[k] = theta[:, k].mean() >= 0.5
+        self._network.readout_flip = flip
+
+    def _engine_predict(self, X):
+        return self._network.readout_theta(X)
 
     @property
     def readout_flip_(self):
-        check_is_fitted(self, "network_")
-        return self.network_.readout_flip
+        """ndarray of bool (n_classes,): readout neurons inverted at prediction."""
+        check_is_fitted(self)
+        return self._network.readout_flip
+
+    def _accuracy(self, X, y_idx):
+        theta = self._engine_rows(self._engine_predict, X)
+        return float(np.mean(theta.argmax(axis=1) == y_idx))
 
     def _validation_score(self, X, y_idx):
         # The readout inversion was just decided on the training data (the base
         # calls _after_training before scoring).
-        return float(np.mean(self.network_.readout_theta(X).argmax(axis=1) == y_idx))
+        return self._accuracy(X, y_idx)
 
     def _verbose_metric(self, X, y_idx):
-        self.network_.set_readout_flip(X, y_idx)
-        accuracy = np.mean(self.network_.readout_theta(X).argmax(axis=1) == y_idx)
-        return f"training accuracy={accuracy:.4f}"
+        self._after_training(X, y_idx)
+        return f"training accuracy={self._accuracy(X, y_idx):.4f}"
 
     # -- prediction ----------------------------------------------------------------
     def predict_proba(self, X):
@@ -295,16 +324,15 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        check_is_fitted(self, "network_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        with limit_threads(self.n_jobs):
-            theta = self.network_.readout_theta(X)
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=np.float64, order="C")
+        theta = self._checked_outputs(X)
         return theta / theta.sum(axis=1, keepdims=True)
 
     def predict(self, X):
@@ -312,7 +340,7 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -324,4 +352,10 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
+        tags.input_tags.sparse = True
         return tags
+
+
+# X as the engine wants it: float64, C order (rows are gathered per batch); sparse CSR
+# is accepted and densified one batch at a time.
+_X_CHECKS = dict(accept_sparse="csr", dtype=np.float64, order="C", y_numeric=False)

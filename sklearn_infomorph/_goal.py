@@ -110,6 +110,14 @@ class Goal(BaseEstimator):
         Returns
         -------
         Goal
+
+        Examples
+        --------
+        >>> from sklearn_infomorph import Goal
+        >>> Goal.preset("lateral_heuristic")
+        Goal(unq_F=1.0)
+        >>> len(Goal.preset("trivariate_optimized").get_params())  # 18 atoms + H_res
+        19
         """
         key = _canonical_preset(name)
         if key not in PRESETS:
@@ -132,11 +140,24 @@ class Goal(BaseEstimator):
             Atom weights in lattice order.
         gamma_h : float
             Weight of H_res.
+
+        Examples
+        --------
+        >>> from sklearn_infomorph import Goal, redundancy_lattice
+        >>> gamma, gamma_h = Goal(red=1.0, syn=0.5, H_res=0.1).to_vector(
+        ...     redundancy_lattice(2, "FC"))
+        >>> gamma.tolist(), gamma_h
+        ([1.0, 0.0, 0.0, 0.5], 0.1)
         """
         gamma = np.zeros(len(lattice))
         gamma_h = 0.0
         for name, value in self.get_params().items():
-            if not isinstance(value, numbers.Real) or not np.isfinite(value):
+            # bool is an Integral: reject it, a weight of True is surely a mistake.
+            if (
+                not isinstance(value, numbers.Real)
+                or isinstance(value, (bool, np.bool_))
+                or not np.isfinite(value)
+            ):
                 raise ValueError(
                     f"Goal weight {name!r} must be a finite real number, got {value!r}."
                 )

@@ -7,9 +7,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
-from ._base import InfomorphicBase, canonical_sources, encode_labels
-from ._engine._threads import limit_threads
-from ._goal import resolve_goal
+from ._base import InfomorphicBase, canonical_sources, encode_labels, unique_labels
 
 _FEATURE_PREFIX = "infomorphic"
 
@@ -47,17 +45,18 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``P(Y=+1)`` in [0, 1], or the deterministic code ``+1`` where that
         probability is >= 0.5 and ``-1`` elsewhere.
     n_bins : int, default=20
-        Bins per source potential for the PID estimate.
+        Bins per source potential for the PID estimate, 2 to 1024.
     binning : {"auto", "adaptive", "fixed"}, default="auto"
-        "adaptive": each neuron's potential divided by its max |value| in the
-        batch, bins on [-1, 1]; "fixed": bins on [-bin_range, bin_range], values
+        "adaptive": each neuron's potential divided by its largest absolute value
+        in the batch, bins on [-1, 1]; "fixed": bins on [-bin_range, bin_range], values
         clamped; "auto": fixed for trivariate and adaptive for bivariate neurons,
         as in the papers.
     bin_range : float, default=20.0
         Half width of the fixed binning range.
     lateral_connections : int or None, default=None
         With L: each neuron listens to at most this many random other neurons
-        (None: all others).
+        (None: all others). 0 disconnects them: the lateral source is then the
+        constant bias, an ablation baseline.
     k1, k2 : float, default=0.9, 2.0
         Bivariate activation ``sigmoid(f (k1 + (1 - k1) 2 sigmoid(k2 f s)))``.
     c1, c2, w1, w2 : float, default=0.1, 0.1, 2.0, 2.0
@@ -134,6 +133,11 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     ``2 theta - 1`` of its first step instead of a sample. Output feature names are
     ``infomorphic0``, ``infomorphic1``, ...
 
+    A training run that diverges (a goal or weight no longer finite) stops with a
+    ``ConvergenceWarning`` and keeps the weights after the last completed epoch; a
+    ``KeyboardInterrupt`` during fit keeps the completed epochs too (``n_iter_``
+    counts them). Sparse X (CSR) is densified one mini-batch at a time.
+
     Examples
     --------
     >>> from sklearn.datasets import load_digits
@@ -145,6 +149,8 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     >>> features = InfomorphicTransformer(n_neurons=20, max_iter=3, random_state=0)
     >>> make_pipeline(StandardScaler(), features).fit_transform(X).shape
     (1797, 20)
+    >>> features.get_feature_names_out()[:3].tolist()
+    ['infomorphic0', 'infomorphic1', 'infomorphic2']
     >>> clf = make_pipeline(StandardScaler(), InfomorphicTransformer(
     ...     n_neurons=20, max_iter=3, random_state=0), LogisticRegression())
     >>> clf.fit(X, y).predict(X[:3]).shape
@@ -196,7 +202,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     # -- structure -----------------------------------------------------------------
     def _layer_specs(self, n_classes):
         sources = canonical_sources(self.sources)
-        return [("hidden_0", self.n_neurons, sources, resolve_goal(self.goal, sources), False)]
+        return [("hidden_0", self.n_neurons, sources, self._resolved_goal("goal", sources), False)]
 
     def _supervised(self):
         return "C" in canonical_sources(self.sources)
@@ -204,12 +210,12 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     @property
     def _n_features_out(self):
         # Used by get_feature_names_out; AttributeError (so "not fitted") before fit.
-        return self.network_.layers[-1].n_neurons
+        return self._network.layers[-1].n_neurons
 
     @property
     def goal_(self):
         """The resolved :class:`Goal` of the neurons."""
-        check_is_fitted(self, "network_")
+        check_is_fitted(self)
         return self.goals_["hidden_0"]
 
     # -- fitting -------------------------------------------------------------------
@@ -225,12 +231,13 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _validate(self, X, y, reset):
         """Validated X and, with a context source, label indices (else None)."""
         sources = canonical_sources(self.sources)
+        checks = dict(accept_sparse="csr", dtype=np.float64, order="C")
         if "C" not in sources:
             # Unsupervised: y is accepted (pipelines pass it) and ignored.
-            return validate_data(self, X, reset=reset, dtype=np.float64), None
+            return validate_data(self, X, reset=reset, **checks), None
         if y is None:
             self._encode(None)  # raises the "needs y" error
-        X, y = validate_data(self, X, y, reset=reset, dtype=np.float64, y_numeric=False)
+        X, y = validate_data(self, X, y, reset=reset, y_numeric=False, **checks)
         return X, y
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -239,7 +246,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; scale it (e.g. StandardScaler) as for any neural network.
         y : array-like of shape (n_samples,), default=None
             Class labels, required when ``sources`` includes the context C and
@@ -249,7 +256,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         -------
         self : InfomorphicTransformer
         """
-        reset = not (self.warm_start and hasattr(self, "network_"))
+        reset = not (self.warm_start and hasattr(self, "_network"))
         X, y = self._validate(X, y, reset)
         y_idx, n_classes = None, 0
         if y is not None:
@@ -268,30 +275,27 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,), default=None
             Class labels; required with a context source C, ignored otherwise.
         classes : array-like of shape (n_classes,), default=None
-            All classes; required on the first call with a context source C.
+            All classes, read on the first call with a context source C. None takes
+            the classes of that first y; later calls cannot add classes (their
+            labels must be among them).
 
         Returns
         -------
         self : InfomorphicTransformer
         """
-        first = not hasattr(self, "network_")
+        first = not hasattr(self, "_network")
         X, y = self._validate(X, y, reset=first)
         y_idx, n_classes = None, 0
         if y is not None:
             if first:
-                if classes is None:
-                    raise ValueError(
-                        "classes must be passed on the first call to partial_fit with a "
-                        "context source C, e.g. partial_fit(X, y, classes=np.unique(y_all))."
-                    )
-                self.classes_, y_idx = self._encode(y, np.unique(classes))
+                self.classes_, y_idx = self._encode(y, classes)
             else:
                 if classes is not None and not np.array_equal(
-                    np.unique(classes), self.classes_
+                    unique_labels(classes, "classes"), self.classes_
                 ):
                     raise ValueError(
                         f"classes={classes!r} differs from classes_={self.classes_!r} "
@@ -300,6 +304,9 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 _, y_idx = self._encode(y, self.classes_)
             n_classes = len(self.classes_)
         return self._fit_network(X, y_idx, n_classes, incremental=True)
+
+    def _engine_predict(self, X):
+        return self._network.hidden_expected(X)
 
     def _validation_score(self, X, y_idx):
         """Mean goal per neuron on held-out data, evaluated without learning (bits)."""
@@ -315,7 +322,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -323,10 +330,9 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             ``P(Y=+1)`` per neuron with ``output="probability"``; ``+1`` where it
             is >= 0.5 and ``-1`` elsewhere with ``output="sign"``.
         """
-        check_is_fitted(self, "network_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        with limit_threads(self.n_jobs):
-            theta = self.network_.hidden_expected(X)
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=np.float64, order="C")
+        theta = self._checked_outputs(X)
         if self.output == "sign":
             return np.where(theta >= 0.5, 1.0, -1.0)
         return theta
@@ -343,7 +349,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         -------
         feature_names_out : ndarray of str objects
         """
-        check_is_fitted(self, "network_")
+        check_is_fitted(self)
         _check_feature_names_in(self, input_features, generate_names=False)
         return np.asarray(
             [f"{_FEATURE_PREFIX}{i}" for i in range(self._n_features_out)], dtype=object
@@ -352,6 +358,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
+        tags.input_tags.sparse = True
         try:
             supervised = self._supervised()
         except ValueError:  # invalid sources: fit reports it

@@ -12,7 +12,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_infomorph import Goal, InfomorphicClassifier, InfomorphicTransformer
 from sklearn_infomorph._base import InfomorphicBase
@@ -35,27 +34,7 @@ def fitted_lateral(digits):
     return small(n_neurons=30, batch_size=128, max_iter=15).fit(X_train)
 
 
-# -- scikit-learn's estimator checks ----------------------------------------------------
-def _expected_failed_checks(estimator):
-    if "C" in estimator.sources:
-        return {
-            "check_n_features_in_after_fitting": (
-                "with a context source C, the first partial_fit call needs classes= "
-                "(as for classifiers); the check calls partial_fit(X, y) without it"
-            )
-        }
-    return {}
-
-
-@parametrize_with_checks(
-    [
-        InfomorphicTransformer(n_neurons=5, max_iter=5, n_jobs=1),
-        InfomorphicTransformer(n_neurons=5, max_iter=5, sources="FC", output="sign", n_jobs=1),
-    ],
-    expected_failed_checks=_expected_failed_checks,
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
+# scikit-learn's estimator checks: tests/test_estimator_checks.py (every configuration).
 
 
 # -- features worth using ---------------------------------------------------------------
@@ -136,7 +115,7 @@ def test_transform_is_deterministic_and_batch_independent(digits, fitted_lateral
     alone = np.vstack([fitted_lateral.transform(X_test[i : i + 1]) for i in range(5)])
     np.testing.assert_allclose(alone, Z[:5], rtol=1e-12)
     signs = clone(fitted_lateral).set_params(output="sign")
-    signs.network_ = fitted_lateral.network_  # same weights, other output
+    signs._network = fitted_lateral._network  # same weights, other output
     codes = signs.transform(X_test)
     assert set(np.unique(codes)) <= {-1.0, 1.0}
     np.testing.assert_array_equal(codes, np.where(Z >= 0.5, 1.0, -1.0))
@@ -224,8 +203,11 @@ def test_partial_fit(digits):
     sup.partial_fit(X_train[:200], y_train[:200], classes=np.arange(10))
     sup.partial_fit(X_train[200:400], y_train[200:400])
     assert sup.n_iter_ == 2
-    with pytest.raises(ValueError, match="classes must be passed"):
-        small(sources="FC").partial_fit(X_train, y_train)
+    # Without classes= the first call's labels fix the classes; new ones are refused.
+    inferred = small(sources="FC").partial_fit(X_train[y_train < 5], y_train[y_train < 5])
+    np.testing.assert_array_equal(inferred.classes_, np.arange(5))
+    with pytest.raises(ValueError, match=r"not in classes.*pass every class"):
+        inferred.partial_fit(X_train, y_train)
 
 
 def test_early_stopping_on_validation_goal(digits):
