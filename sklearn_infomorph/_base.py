@@ -520,15 +520,6 @@ class InfomorphicBase(BaseEstimator):
     def __sklearn_is_fitted__(self):
         return hasattr(self, "_network")
 
-    @property
-    def network_(self):
-        # Internal alias of the private engine object for code that still checks
-        # check_is_fitted(self, "network_"); not part of the public API.
-        try:
-            return self._network
-        except AttributeError:
-            raise AttributeError("network_") from None
-
     # -- nested goal parameters ------------------------------------------------------
     _GOAL_PARAMS = ("goal", "readout_goal")
 
@@ -627,7 +618,7 @@ class InfomorphicBase(BaseEstimator):
         plain-word atom names: :mod:`sklearn_infomorph.atoms`; plots:
         :class:`~sklearn_infomorph.AtomsDisplay`.
         """
-        check_is_fitted(self, "network_")
+        check_is_fitted(self)
         return self._frame(self._final_pid_arrays)
 
     @property
@@ -641,13 +632,19 @@ class InfomorphicBase(BaseEstimator):
         :func:`sklearn_infomorph.atoms.atom_history_means`; plot:
         :class:`~sklearn_infomorph.AtomHistoryDisplay`.
         """
-        check_is_fitted(self, "network_")
+        check_is_fitted(self)
         frames = []
         for epoch, per_layer in self._pid_epochs:
             wide = self._frame(per_layer)
             long = wide.stack(future_stack=True).dropna().rename("bits").reset_index()
             long.insert(0, "epoch", epoch)
             frames.append(long)
+        if not frames:  # no epoch completed (interrupted or diverged in the first)
+            return pd.DataFrame(
+                {"epoch": pd.Series(dtype=int), "layer": pd.Series(dtype=object),
+                 "neuron": pd.Series(dtype=int), "atom": pd.Series(dtype=object),
+                 "bits": pd.Series(dtype=float)}
+            )
         tidy = pd.concat(frames, ignore_index=True)
         return tidy.rename(columns={"level_2": "atom"})
 

@@ -126,7 +126,7 @@ def describe_atom(name, *, full_names=False):
 def _infomorphic(estimator):
     """The fitted infomorphic estimator itself or inside a Pipeline (last one wins)."""
     if isinstance(estimator, InfomorphicBase):
-        check_is_fitted(estimator, "network_")
+        check_is_fitted(estimator)
         return estimator
     steps = getattr(estimator, "steps", None)
     if steps is not None:

@@ -192,7 +192,7 @@ def test_clone_and_pickle(digits, fitted_fcl):
     restored = pickle.loads(pickle.dumps(fitted_fcl))
     np.testing.assert_array_equal(restored.predict_proba(X_test), fitted_fcl.predict_proba(X_test))
     fresh = clone(fitted_fcl)
-    assert not hasattr(fresh, "network_")
+    assert not hasattr(fresh, "_network")
     assert fresh.get_params()["hidden_layer_sizes"] == (60,)
 
 

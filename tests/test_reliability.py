@@ -398,6 +398,18 @@ def test_divergence_or_interrupt_keeps_the_completed_epochs(
     assert est.pid_history_["epoch"].nunique() == 2
 
 
+def test_interrupt_in_the_first_epoch_leaves_empty_records(data, monkeypatch):
+    X, y = data
+    _patched_train_batch(monkeypatch, 2, _interrupt)
+    with pytest.warns(UserWarning, match="interrupted"):
+        est = make(InfomorphicClassifier, max_iter=5, sources="FC").fit(X, y)
+    assert est.n_iter_ == 0
+    history = est.pid_history_
+    assert history.empty
+    assert list(history.columns) == ["epoch", "layer", "neuron", "atom", "bits"]
+    assert est.predict(X).shape == (len(X),)
+
+
 def test_divergence_in_partial_fit_keeps_the_previous_state(data, monkeypatch):
     X, y = data
     tr = make(InfomorphicTransformer, n_neurons=4).partial_fit(X)

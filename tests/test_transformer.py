@@ -143,7 +143,7 @@ def test_clone_and_pickle(digits, fitted_lateral):
     restored = pickle.loads(pickle.dumps(fitted_lateral))
     np.testing.assert_array_equal(restored.transform(X_test), fitted_lateral.transform(X_test))
     fresh = clone(fitted_lateral)
-    assert not hasattr(fresh, "network_")
+    assert not hasattr(fresh, "_network")
     assert fresh.get_params()["n_neurons"] == 30
 
 
