@@ -2,14 +2,20 @@
 
 from ._classifier import InfomorphicClassifier
 from ._goal import Goal
+from ._memory import HebbianAssociativeMemory, InfomorphicAssociativeMemory
 from ._transformer import InfomorphicTransformer
 from .lattice import Lattice, redundancy_lattice
 from .pid import isx_pid, pid_table_from_samples
+from .plotting import AtomHistoryDisplay, AtomsDisplay
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AtomHistoryDisplay",
+    "AtomsDisplay",
     "Goal",
+    "HebbianAssociativeMemory",
+    "InfomorphicAssociativeMemory",
     "InfomorphicClassifier",
     "InfomorphicTransformer",
     "Lattice",
