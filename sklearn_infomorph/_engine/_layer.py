@@ -3,19 +3,27 @@
 Every layer learns from its own goal only: the PID kernel gives dG/dtheta per
 neuron, the activation kernels give dtheta/d(potential), and the weight gradients
 are matrix products with the layer's own inputs. Nothing is propagated between
-layers; the outputs passed on are +-1 samples during training.
+layers; the outputs passed on are +-1 samples during training. The numerical work
+is in the kernels of ``_kernels.py``.
 """
+
+import time
 
 import numpy as np
 
-from . import _activations as act
+from . import _kernels as kern
+from . import _parallel as par
 from ._pid import BatchPID
 
 SOURCE_SETS = ("FC", "FL", "FCL")
 
 
 class Adam:
-    """Adam with L2 weight decay added to the gradient (as torch.optim.Adam)."""
+    """Adam with L2 weight decay added to the gradient (as torch.optim.Adam).
+
+    float64 master weights, updated in place by one parallel kernel per array;
+    gradients may be float32.
+    """
 
     def __init__(self, params, learning_rate, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
         self.learning_rate = learning_rate
@@ -25,20 +33,45 @@ class Adam:
         self.m = {k: np.zeros_like(v) for k, v in params.items()}
         self.v = {k: np.zeros_like(v) for k, v in params.items()}
 
-    def step(self, params, grads):
+    def step(self, params, grads, masks=None):
+        """One step; ``masks[name]`` (0/1, like the weights) multiplies that gradient."""
         self.step_count += 1
         b1, b2 = self.beta1, self.beta2
         corr1 = 1.0 - b1**self.step_count
         corr2 = 1.0 - b2**self.step_count
         for name, grad in grads.items():
-            p = params[name]
-            g = grad + self.weight_decay * p
-            m, v = self.m[name], self.v[name]
-            m *= b1
-            m += (1.0 - b1) * g
-            v *= b2
-            v += (1.0 - b2) * g * g
-            p -= self.learning_rate * (m / corr1) / (np.sqrt(v / corr2) + self.eps)
+            for store in (params, self.m, self.v):
+                if not store[name].flags.c_contiguous:  # e.g. assigned by a caller
+                    store[name] = np.ascontiguousarray(store[name])
+            mask = None if masks is None else masks.get(name)
+            flat = (
+                params[name].reshape(-1), np.ascontiguousarray(grad).reshape(-1),
+                self.m[name].reshape(-1), self.v[name].reshape(-1),
+                _NO_MASK if mask is None else np.ascontiguousarray(mask, np.float64).reshape(-1),
+                float(self.learning_rate), float(self.weight_decay), b1, b2, corr1, corr2,
+                float(self.eps),
+            )
+            size = flat[0].shape[0]
+            par.run(lambda lo, hi, flat=flat: kern.adam_update(*flat, lo, hi),
+                    par.blocks(size, 65536), par.n_threads() if size >= 262144 else 1)
+
+
+_NO_MASK = np.zeros(0)
+_NO_MATRIX = np.zeros((1, 1), dtype=np.float32)
+_NO_VECTOR = np.zeros(1)
+
+
+def _as_float32(a):
+    """a as a C-contiguous float32 matrix (large float64 ones converted on the threads)."""
+    if a.dtype == np.float32 and (a.flags.c_contiguous or a.flags.f_contiguous):
+        return a  # the transposed outputs of a layer below are fine for BLAS
+    a = np.asarray(a)
+    if a.ndim != 2 or a.dtype != np.float64 or not a.flags.c_contiguous:
+        return np.ascontiguousarray(a, dtype=np.float32)
+    out = np.empty(a.shape, dtype=np.float32)
+    threads = par.n_threads() if a.size > 200_000 else 1
+    par.run(lambda lo, hi: kern.to_float32(a, out, lo, hi), par.blocks(a.shape[0]), threads)
+    return out
 
 
 class Layer:
@@ -63,6 +96,9 @@ class Layer:
         Each neuron listens to at most this many random others (None: all others).
     rng : numpy.random.Generator
         Used for the initial weights and the lateral connectivity.
+
+    Training computes the potentials and weight gradients in float32 (the weights
+    are kept in float64); prediction runs in float64.
     """
 
     def __init__(
@@ -105,130 +141,178 @@ class Layer:
         self.params = params
         self.optimizer = Adam(params, learning_rate, weight_decay)
 
+    def _activation_args(self):
+        return kern.activation_constants(
+            self.sources, self.k1, self.k2, self.c1, self.c2, self.w1, self.w2
+        )
+
+    def _context_bias(self):
+        if "C" not in self.sources or self.readout:
+            return np.zeros(self.n_neurons)
+        return self.params["b_C"]
+
     # -- forward -----------------------------------------------------------------
-    def _context(self, x_c, n_samples):
-        if "C" not in self.sources:
-            return None
-        if self.readout:
-            if x_c is None:
-                return np.zeros((n_samples, self.n_neurons))
-            return np.ascontiguousarray(x_c, dtype=np.float64)
-        if x_c is None:  # prediction: context input set to zeros
-            return np.tile(self.params["b_C"], (n_samples, 1))
-        return x_c @ self.params["W_C"] + self.params["b_C"]
-
-    def _activate(self, f, c, l):
-        """theta and its partial derivatives w.r.t. the potentials present."""
-        theta = np.empty_like(f)
-        d_f = np.empty_like(f)
-        d_c = d_l = None
-        if self.sources == "FCL":
-            d_c = np.empty_like(f)
-            d_l = np.empty_like(f)
-            act.trivariate(f, c, l, self.c1, self.c2, self.w1, self.w2, theta, d_f, d_c, d_l)
-        elif self.sources == "FC":
-            d_c = np.empty_like(f)
-            act.bivariate(f, c, self.k1, self.k2, theta, d_f, d_c)
-        else:
-            d_l = np.empty_like(f)
-            act.bivariate(f, l, self.k1, self.k2, theta, d_f, d_l)
-        return theta, d_f, d_c, d_l
-
-    def _lateral(self, y):
-        return y @ self.params["W_L"] + self.params["b_L"]
-
     def forward_expected(self, x_f):
-        """Deterministic firing probabilities for prediction.
+        """Deterministic firing probabilities for prediction (float64).
 
-        Context is zero; the lateral recurrence uses expected outputs
-        ``E[Y] = 2 theta - 1`` of the first step instead of samples.
+        Context input is zero (the readout's context potential is zero); the lateral
+        recurrence uses expected outputs ``E[Y] = 2 theta - 1`` of the first step
+        instead of samples. Rows are independent: a prediction does not depend on
+        the other rows of ``x_f``.
         """
-        n_samples = x_f.shape[0]
-        f = x_f @ self.params["W_F"] + self.params["b_F"]
-        c = self._context(None, n_samples)
-        l = None
+        x_f = np.ascontiguousarray(x_f, dtype=np.float64)
+        params = self.params
+        kind = kern.KINDS[self.sources]
+        f = par.product(x_f, params["W_F"])
+        c = np.zeros_like(f) if "C" in self.sources else f
+        b_c = self._context_bias()
+        b_l = params.get("b_L", _NO_VECTOR)
+        act = self._activation_args()
+        theta = np.empty_like(f)
+        rows = par.blocks(f.shape[0], 64)
+        threads = par.n_threads() if f.size >= 65536 else 1
+
+        def activate(lat, has_l):
+            par.run(lambda lo, hi: kern.expected_theta(
+                kind, f, params["b_F"], c, b_c, lat, b_l, has_l, act, theta, lo, hi
+            ), rows, threads)
+
         if "L" in self.sources:
-            l = np.ascontiguousarray(np.broadcast_to(self.params["b_L"], f.shape))
-            theta, *_ = self._activate(f, c, l)
-            l = self._lateral(2.0 * theta - 1.0)
-        theta, *_ = self._activate(f, c, l)
+            activate(f, False)
+            activate(par.product(2.0 * theta - 1.0, params["W_L"]), True)
+        else:
+            activate(f, False)
         return theta
 
     # -- learning ----------------------------------------------------------------
-    def _bins(self, potentials):
-        n_samples, n_neurons = potentials[0].shape
-        bins = np.empty((n_neurons, len(potentials), n_samples), dtype=np.int64)
-        for k, v in enumerate(potentials):
-            v = np.ascontiguousarray(v)
-            if self.binning == "fixed":
-                act.bin_fixed(v, self.n_bins, self.bin_range, bins, k)
-            else:
-                act.bin_adaptive(v, self.n_bins, bins, k)
-        return bins
-
     def train_batch(self, x_f, x_c, rng, update=True):
         """One stochastic forward pass, the PID of every neuron and an Adam step.
 
         Parameters
         ----------
         x_f : ndarray (B, n_inputs)
+            float64 or float32; products run in float32.
         x_c : ndarray (B, n_context) or None
             One-hot labels (only used with a C source).
         rng : numpy.random.Generator
-            Draws the stochastic +-1 outputs.
+            Seeds the stochastic +-1 outputs (two draws per call).
         update : bool
             False evaluates the PID without changing the weights.
 
         Returns
         -------
         y : ndarray (B, N)
-            Sampled +-1 outputs to pass on.
+            Sampled +-1 outputs (float32, a transposed view of an (N, B) array) to
+            pass on.
         atoms : ndarray (N, n_atoms)
         h_res : ndarray (N,)
         goal : ndarray (N,)
         """
-        n_samples = x_f.shape[0]
-        f = x_f @ self.params["W_F"] + self.params["b_F"]
-        c = self._context(x_c, n_samples)
-        l = y_first = None
+        timer = _PHASES.start()
+        params = self.params
+        kind = kern.KINDS[self.sources]
+        act = self._activation_args()
+        n_samples, n_neurons = x_f.shape[0], self.n_neurons
+        seeds = rng.integers(0, 2**63, size=2, dtype=np.uint64)
+        # Below ~64k (sample, neuron) pairs handing work to a thread costs more than
+        # it saves; the blocks, hence the results, are the same either way.
+        threads = par.n_threads() if n_samples * n_neurons >= 65536 else 1
+        x32 = _as_float32(x_f)
+        f = par.product(x32, _as_float32(params["W_F"]))
+        c, xc32 = _NO_MATRIX, None
+        if "C" in self.sources:
+            xc32 = _as_float32(x_c)
+            c = xc32 if self.readout else par.product(xc32, _as_float32(params["W_C"]))
+        b_c = self._context_bias()
+        b_l = params.get("b_L", _NO_VECTOR)
+        # One contiguous run of neurons per thread: a neuron's results do not depend
+        # on the split, and each run allocates the PID scratch buffers once.
+        neurons = par.blocks(n_neurons, 1, threads)
+        timer.lap("potentials")
+        lat, y_first = _NO_MATRIX, None
         if "L" in self.sources:
             # Two recurrent steps; the layer learns on the second one.
-            l_zero = np.ascontiguousarray(np.broadcast_to(self.params["b_L"], f.shape))
-            theta_first, *_ = self._activate(f, c, l_zero)
-            y_first = self._sample(theta_first, rng)
-            l = self._lateral(y_first)
-        theta, d_f, d_c, d_l = self._activate(f, c, l)
-        potentials = [f] + [v for v, s in ((c, "C"), (l, "L")) if s in self.sources]
-        bins = self._bins(potentials)
-        atoms, h_res, goal, dgoal = self.pid.evaluate_sources_first(
-            bins, np.ascontiguousarray(theta.T), self.n_bins, self.gamma, self.gamma_h,
-            want_grad=update,
+            # Neuron-major (N, B): every thread writes whole rows.
+            y_first_t = np.empty((n_neurons, n_samples), dtype=np.float32)
+            par.run(lambda lo, hi: kern.sample_first(
+                kind, f, params["b_F"], c, b_c, b_l, act, seeds[0], y_first_t, lo, hi
+            ), neurons, threads)
+            y_first = y_first_t.T
+            timer.lap("first step (activation, sampling)")
+            lat = par.product(y_first, _as_float32(params["W_L"]))
+            timer.lap("potentials")
+
+        pid = self.pid
+        w = pid.icap_weights(self.gamma, self.gamma_h)
+        i_cap = np.zeros((n_neurons, len(pid.lattice)))
+        h_t = np.zeros(n_neurons)
+        shape = (n_neurons, n_samples) if update else (1, 1)
+        delta_f = np.empty(shape, dtype=np.float32)
+        delta_c = np.empty(shape if "C" in self.sources else (1, 1), dtype=np.float32)
+        delta_l = np.empty(shape if "L" in self.sources else (1, 1), dtype=np.float32)
+        g_bias = np.zeros((3, n_neurons), dtype=np.float32)
+        y_out = np.empty((n_neurons, n_samples), dtype=np.float32)
+        step_args = (
+            kind, f, params["b_F"], c, b_c, lat, b_l, y_first is not None, act,
+            self.n_bins, self.binning == "fixed", self.bin_range, pid.ptr, pid.masks,
+            pid.coefs, pid.support, pid.is_support, w, float(self.gamma_h), bool(update),
+            seeds[1], i_cap, h_t, delta_f, delta_c, delta_l, g_bias, y_out,
         )
+        par.run(lambda lo, hi: kern.neuron_chunk(lo, hi, *step_args), neurons, threads)
+        timer.lap("activation, binning, PID + gradient, sampling")
+        atoms, h_res, goal = pid.summarise(i_cap, h_t, w, self.gamma_h)
         if update:
-            self._step(dgoal.T, x_f, d_f, x_c, d_c, y_first, d_l)
-        return self._sample(theta, rng), atoms, h_res, goal
+            grads = {"W_F": par.product(x32, delta_f.T, transpose_a=True), "b_F": g_bias[0]}
+            if "W_C" in params:
+                grads["W_C"] = par.product(xc32, delta_c.T, transpose_a=True)
+                grads["b_C"] = g_bias[1]
+            if "W_L" in params:
+                grads["W_L"] = par.product(y_first, delta_l.T, transpose_a=True)
+                grads["b_L"] = g_bias[2 if kind == kern.FCL else 1]
+            timer.lap("backward products")
+            self.optimizer.step(params, grads, masks={"W_L": self.lateral_mask})
+            timer.lap("optimiser")
+        return y_out.T, atoms, h_res, goal
 
-    def _step(self, dgoal, x_f, d_f, x_c, d_c, y_first, d_l):
-        # Loss = -sum of the neurons' goals; gradients by the chain rule.
-        grads = {}
-        delta = dgoal * d_f
-        grads["W_F"] = -(x_f.T @ delta)
-        grads["b_F"] = -delta.sum(axis=0)
-        if "W_C" in self.params:
-            delta = dgoal * d_c
-            grads["W_C"] = -(x_c.T @ delta)
-            grads["b_C"] = -delta.sum(axis=0)
-        if "W_L" in self.params:
-            delta = dgoal * d_l
-            grads["W_L"] = -(y_first.T @ delta) * self.lateral_mask
-            grads["b_L"] = -delta.sum(axis=0)
-        self.optimizer.step(self.params, grads)
 
-    @staticmethod
-    def _sample(theta, rng):
-        out = np.empty_like(theta)
-        act.sample_pm1(theta, rng.random(theta.shape), out)
-        return out
+class _PhaseTimes:
+    """Opt-in wall-clock time per phase of ``train_batch`` (for the benchmarks).
+
+    Off by default: ``start()`` then returns a timer whose ``lap`` does nothing.
+    """
+
+    def __init__(self):
+        self.totals = None
+
+    def enable(self):
+        self.totals = {}
+
+    def disable(self):
+        totals, self.totals = self.totals, None
+        return totals or {}
+
+    def start(self):
+        return _Timer(self.totals) if self.totals is not None else _NO_TIMER
+
+
+class _Timer:
+    def __init__(self, totals):
+        self.totals = totals
+        self.last = time.perf_counter()
+
+    def lap(self, phase):
+        now = time.perf_counter()
+        self.totals[phase] = self.totals.get(phase, 0.0) + now - self.last
+        self.last = now
+
+
+class _NoTimer:
+    def lap(self, phase):
+        pass
+
+
+_NO_TIMER = _NoTimer()
+_PHASES = _PhaseTimes()
 
 
 def _lateral_mask(n_neurons, partners, rng):

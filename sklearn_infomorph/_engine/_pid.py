@@ -47,10 +47,18 @@ class BatchPID:
             self.support, self.is_support, w, float(gamma_h), bool(want_grad),
             numba.get_num_threads(),
         )
+        atoms, h_res, goal = self.summarise(i_cap, h_t, w, gamma_h)
+        return atoms, h_res, goal, grad
+
+    def summarise(self, i_cap, h_t, w, gamma_h):
+        """Atoms (N, n_atoms), H_res (N,) and goal (N,) from the kernel's I_cap and H(T).
+
+        ``w`` are the weights of :meth:`icap_weights`.
+        """
         atoms = i_cap @ self.moebius.T
         h_res = h_t - i_cap[:, self.lattice.top]
         goal = i_cap @ w + gamma_h * h_t
-        return atoms, h_res, goal, grad
+        return atoms, h_res, goal
 
     def evaluate(self, bins, theta, n_bins, gamma, gamma_h=0.0, want_grad=True):
         """Atoms, H_res, goal and dG/dtheta of every neuron.

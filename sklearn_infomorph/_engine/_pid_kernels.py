@@ -4,69 +4,214 @@ For a mini-batch of B samples and N neurons, every neuron has per-sample source 
 indices ``bins[:, j, :]`` and firing probabilities ``theta[:, j]``. The joint
 ``P(t, s) = (1/B) sum_{i: bin(i)=s} P(Y=t | i)`` is never built densely: samples are
 grouped by the values they take on each source subset ("mask"), and every
-probability the I^sx redundancy needs is a sum over such groups. Work per neuron is
-O(B x antichains x inclusion-exclusion terms), independent of K^n; scratch memory per
-thread is O(B K + 2^n B).
+probability the I^sx redundancy needs is a sum over such groups.
 
-The group of a sample on mask U is found incrementally: with j the highest source in
-U and R = U without j, the key ``group_R * K + bin_j`` is mapped to a compact id
-through a dense scratch table of B*K entries that is reset after use.
+Only one pass over the samples groups them by their full source vector (the cells
+of the joint that are occupied, G <= B of them); every smaller mask is then grouped
+at the level of these G cells, and the goal gradient of a sample is that of its
+cell. Work per neuron is O(B + G x antichains x inclusion-exclusion terms),
+independent of K^n; scratch memory per thread is O(B K + 2^n B).
+
+A group is found through a dense scratch table that maps a key to a compact id and
+is reset after use: the key of the full vector is ``sum_k s_k K^k`` when K^n fits in
+the table (B K entries), otherwise it is built source by source (``group * K +
+s_k``, compacted after each source). A smaller mask U, with j its highest source and
+R = U without j, uses the key ``group_R * K + s_j``.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from ._jit import bits_as_float, float_as_bits, kernel
 
 _INV_LN2 = 1.0 / np.log(2.0)
+_SQRT2 = np.sqrt(2.0)
+_TINY = 2.2250738585072014e-308  # smallest normal float64
+_MANTISSA = np.int64(0x000FFFFFFFFFFFFF)
+_ONE_BITS = np.int64(0x3FF0000000000000)
 
 
-@njit(cache=True)
-def _group_samples(s, theta, n_bins, scratch, gid, rep, cnt, tsum, ngroups):
-    """Group the samples of one neuron by their values on every source mask."""
+@kernel(nogil=True, error_model="numpy", fastmath={"contract"})
+def fast_log2(x):
+    """log2(x) within a few ulp, branch-free so that loops over it vectorise.
+
+    x = 2^e m with m in [sqrt(1/2), sqrt(2)); ln m = 2 atanh(s), s = (m-1)/(m+1),
+    |s| <= 0.172, from its series to s^21. 0 gives -inf, x < 0 and NaN give NaN,
+    inf gives inf.
+    """
+    small = x < _TINY
+    xs = x * 4503599627370496.0 if small else x  # 2^52: subnormals become normal
+    bits = float_as_bits(xs)
+    e = np.float64(((bits >> 52) & 0x7FF) - 1023) - (52.0 if small else 0.0)
+    m = bits_as_float((bits & _MANTISSA) | _ONE_BITS)
+    big = m > _SQRT2
+    m = m * 0.5 if big else m
+    e = e + 1.0 if big else e
+    s = (m - 1.0) / (m + 1.0)
+    z = s * s
+    z2 = z * z
+    z4 = z2 * z2
+    z8 = z4 * z4
+    q0 = (1.0 + z * (1 / 3)) + z2 * ((1 / 5) + z * (1 / 7))
+    q1 = ((1 / 9) + z * (1 / 11)) + z2 * ((1 / 13) + z * (1 / 15))
+    q2 = ((1 / 17) + z * (1 / 19)) + z2 * (1 / 21)
+    ln_m = 2.0 * s * ((q0 + z4 * q1) + z8 * q2)
+    y = e + ln_m * _INV_LN2
+    if x == 0.0:
+        y = -np.inf
+    if not (x >= 0.0):
+        y = np.nan
+    if x == np.inf:
+        y = np.inf
+    return y
+
+
+@kernel(error_model="numpy")
+def alloc_work(n_sources, n_samples, n_bins):
+    """Scratch buffers of one thread for :func:`neuron_pid` (reused across neurons)."""
+    n_masks = (1 << n_sources) - 1
+    size = max(n_samples, 1)
+    scratch = np.full(max(size * n_bins, n_bins), -1, dtype=np.int64)
+    cell = np.empty(size, dtype=np.int64)  # full-vector group of each sample
+    cell_rep = np.empty(size, dtype=np.int64)  # a sample of each full-vector group
+    key = np.empty(size, dtype=np.int64)
+    gid = np.empty((n_masks, size), dtype=np.int64)  # group of each cell on each mask
+    rep = np.empty((n_masks, size), dtype=np.int64)  # a cell of each group
+    cnt = np.empty((n_masks, size))
+    tsum = np.empty((n_masks, size))
+    ngroups = np.empty(n_masks, dtype=np.int64)
+    gu = np.empty((n_masks, size), dtype=np.int64)
+    cu = np.empty((n_masks, size))
+    tu = np.empty((n_masks, size))
+    r_plus = np.empty((n_masks, size))
+    r_minus = np.empty((n_masks, size))
+    acc = np.empty((n_masks, size))
+    vec = np.empty((7, size))  # v_a, v_b, log_p, log_m, q_p, q_m, cell gradient
+    return (scratch, cell, cell_rep, key, gid, rep, cnt, tsum, ngroups, gu, cu, tu,
+            r_plus, r_minus, acc, vec)
+
+
+@kernel(error_model="numpy")
+def _compact(keys, n, scratch, ids, first):
+    """ids[i] = compact id of keys[i] (in order of first appearance); returns the count.
+
+    ``first[g]`` receives the first index with id g; the scratch table is left reset.
+    """
+    ng = 0
+    for i in range(n):
+        g = scratch[keys[i]]
+        if g < 0:
+            g = ng
+            scratch[keys[i]] = g
+            first[g] = i
+            ng += 1
+        ids[i] = g
+    for g in range(ng):
+        scratch[keys[first[g]]] = -1
+    return ng
+
+
+@kernel(error_model="numpy")
+def _group(s, theta, n_bins, work):
+    """Group the samples into cells, then the cells by every source mask.
+
+    Returns the number of cells G and sum(theta). Row ``n_masks - 1`` (the full mask)
+    of gid/rep is the identity on cells; counts and theta sums are per group.
+    """
+    scratch, cell, cell_rep, key, gid, rep, cnt, tsum, ngroups = work[:9]
     n_sources, n_samples = s.shape
     n_masks = (1 << n_sources) - 1
-    for m in range(1, n_masks + 1):
+    full = n_masks - 1
+
+    # Full source vector of every sample -> cell id.
+    direct = True
+    size = 1
+    for _ in range(n_sources):
+        size *= n_bins
+        if size > scratch.shape[0]:
+            direct = False
+            break
+    if direct:
+        for i in range(n_samples):
+            k = 0
+            for src in range(n_sources - 1, -1, -1):
+                k = k * n_bins + s[src, i]
+            key[i] = k
+        n_cells = _compact(key, n_samples, scratch, cell, cell_rep)
+    else:
+        for i in range(n_samples):
+            key[i] = s[0, i]
+        n_cells = _compact(key, n_samples, scratch, cell, cell_rep)
+        for src in range(1, n_sources):
+            for i in range(n_samples):
+                key[i] = cell[i] * n_bins + s[src, i]
+            n_cells = _compact(key, n_samples, scratch, cell, cell_rep)
+
+    theta_sum = 0.0
+    for g in range(n_cells):
+        cnt[full, g] = 0.0
+        tsum[full, g] = 0.0
+        gid[full, g] = g
+        rep[full, g] = g
+    for i in range(n_samples):
+        g = cell[i]
+        cnt[full, g] += 1.0
+        tsum[full, g] += theta[i]
+        theta_sum += theta[i]
+    ngroups[full] = n_cells
+
+    # Every smaller mask, grouped at the level of the cells (a cell lies in exactly
+    # one group of each mask).
+    for m in range(1, n_masks):
         j = 0
         while (m >> (j + 1)) != 0:
             j += 1
         rest = m ^ (1 << j)
         row = m - 1
-        ng = 0
-        for i in range(n_samples):
-            key = s[j, i] if rest == 0 else gid[rest - 1, i] * n_bins + s[j, i]
-            g = scratch[key]
-            if g < 0:
-                g = ng
-                scratch[key] = g
-                rep[row, g] = i
-                cnt[row, g] = 0.0
-                tsum[row, g] = 0.0
-                ng += 1
-            gid[row, i] = g
-            cnt[row, g] += 1.0
-            tsum[row, g] += theta[i]
+        for g in range(n_cells):
+            i = cell_rep[g]
+            key[g] = s[j, i] if rest == 0 else gid[rest - 1, g] * n_bins + s[j, i]
+        ng = _compact(key, n_cells, scratch, gid[row], rep[row])
+        for h in range(ng):
+            cnt[row, h] = 0.0
+            tsum[row, h] = 0.0
+        for g in range(n_cells):
+            h = gid[row, g]
+            cnt[row, h] += cnt[full, g]
+            tsum[row, h] += tsum[full, g]
         ngroups[row] = ng
-        for g in range(ng):
-            i = rep[row, g]
-            key = s[j, i] if rest == 0 else gid[rest - 1, i] * n_bins + s[j, i]
-            scratch[key] = -1
+    return n_cells, theta_sum
 
 
-@njit(cache=True)
-def _neuron_pid(
+@kernel(error_model="numpy")
+def neuron_pid(
     s, theta, n_bins, ptr, masks, coefs, support, is_support, w, gamma_h, want_grad,
-    scratch, gid, rep, cnt, tsum, ngroups, gu, cu, tu, r_plus, r_minus, acc,
-    v_a, v_b, log_p, log_m, q_p, q_m, i_cap_out, grad_out,
+    work, i_cap_out, grad_out,
 ):
-    """I_cap of every antichain and dG/dtheta for one neuron (see module doc)."""
+    """I_cap of every antichain and dG/dtheta of one neuron; returns H(T) in bits.
+
+    Parameters
+    ----------
+    s : int64 array (n_sources, B)
+        Bins of the neuron's sources, in [0, n_bins).
+    theta : float64 array (B,)
+    work : tuple
+        Scratch of :func:`alloc_work` for at least B samples.
+    i_cap_out : float64 array (n_atoms,)
+    grad_out : float64 array (B,)
+        dG/dtheta per sample (left untouched when ``want_grad`` is False).
+    """
+    (_, cell, _, _, gid, rep, cnt, _, ngroups, gu, cu, tu, r_plus, r_minus, acc,
+     vec) = work
+    tsum = work[7]
+    v_a, v_b, log_p, log_m, q_p, q_m, cell_grad = vec[0], vec[1], vec[2], vec[3], vec[4], \
+        vec[5], vec[6]
     n_sources, n_samples = s.shape
     n_masks = (1 << n_sources) - 1
     n_atoms = ptr.shape[0] - 1
-    _group_samples(s, theta, n_bins, scratch, gid, rep, cnt, tsum, ngroups)
+    n_cells, theta_sum = _group(s, theta, n_bins, work)
 
-    p_plus = 0.0
-    for i in range(n_samples):
-        p_plus += theta[i]
-    p_plus /= n_samples
+    p_plus = theta_sum / n_samples
     p_minus = 1.0 - p_plus
 
     for u in range(n_masks):
@@ -100,24 +245,28 @@ def _neuron_pid(
                 for h in range(n_groups):
                     v_a[h] += c * cu[row, h]
                     v_b[h] += c * tu[row, h]
-            total = 0.0
+            # log2 of P(t, W) / (P(t) P(W)); the 1/B factors cancel. One loop
+            # without branches or sums (it vectorises), then the sum.
             for h in range(n_groups):
                 p_w = v_a[h]
                 p_tw = v_b[h]
                 p_tw_m = p_w - p_tw
                 pp = tu[u, h]
                 pm = cu[u, h] - pp
-                # log2 of P(t, W) / (P(t) P(W)); the 1/B factors cancel.
-                lp = np.log2(p_tw / (p_plus * p_w)) if p_tw > 0.0 else -np.inf
-                lm = np.log2(p_tw_m / (p_minus * p_w)) if p_tw_m > 0.0 else -np.inf
-                if pp > 0.0:
-                    total += pp * lp
-                if pm > 0.0:
-                    total += pm * lm
-                log_p[h] = lp
-                log_m[h] = lm
+                lp = fast_log2(p_tw / (p_plus * p_w))
+                lm = fast_log2(p_tw_m / (p_minus * p_w))
+                log_p[h] = lp if p_tw > 0.0 else -np.inf
+                log_m[h] = lm if p_tw_m > 0.0 else -np.inf
                 q_p[h] = pp / p_tw if pp > 0.0 else 0.0
                 q_m[h] = pm / p_tw_m if pm > 0.0 else 0.0
+            total = 0.0
+            for h in range(n_groups):
+                pp = tu[u, h]
+                pm = cu[u, h] - pp
+                if pp > 0.0:
+                    total += pp * log_p[h]
+                if pm > 0.0:
+                    total += pm * log_m[h]
             i_cap_out[a] = total / n_samples
 
             if not want_grad or w[a] == 0.0:
@@ -146,13 +295,16 @@ def _neuron_pid(
                 acc[u, h] += w[a] * (log_p[h] - log_m[h] + (v_a[h] - v_b[h]) * _INV_LN2)
 
     if want_grad:
+        # dG/dtheta_i depends on sample i only through its cell.
         h_term = gamma_h * (np.log2(p_minus) - np.log2(p_plus))
-        for i in range(n_samples):
+        for g in range(n_cells):
             total = h_term
             for m in range(n_masks):
                 if is_support[m]:
-                    total += acc[m, gid[m, i]]
-            grad_out[i] = total / n_samples
+                    total += acc[m, gid[m, g]]
+            cell_grad[g] = total / n_samples
+        for i in range(n_samples):
+            grad_out[i] = cell_grad[cell[i]]
 
     h_t = 0.0
     if p_plus > 0.0:
@@ -162,7 +314,7 @@ def _neuron_pid(
     return h_t
 
 
-@njit(cache=True, parallel=True)
+@kernel(parallel=True, error_model="numpy")
 def batch_i_cap(
     bins, theta, n_bins, ptr, masks, coefs, support, is_support, w, gamma_h, want_grad,
     n_chunks,
@@ -188,7 +340,8 @@ def batch_i_cap(
     want_grad : bool
         Compute dG/dtheta as well.
     n_chunks : int
-        Number of neuron chunks run in parallel (the numba thread count).
+        Number of contiguous neuron chunks run in parallel (the numba thread count);
+        a neuron's result does not depend on it.
 
     Returns
     -------
@@ -198,7 +351,6 @@ def batch_i_cap(
         dG/dtheta per neuron and sample (zeros when ``want_grad`` is False).
     """
     n_neurons, n_sources, n_samples = bins.shape
-    n_masks = (1 << n_sources) - 1
     n_atoms = ptr.shape[0] - 1
     i_cap = np.zeros((n_neurons, n_atoms))
     h_t = np.zeros(n_neurons)
@@ -206,28 +358,12 @@ def batch_i_cap(
     n_chunks = max(1, min(n_neurons, n_chunks))
     for c in prange(n_chunks):
         # Scratch buffers are allocated once per chunk of neurons, not per neuron.
-        scratch = np.full(n_samples * n_bins, -1, dtype=np.int64)
-        gid = np.empty((n_masks, n_samples), dtype=np.int64)
-        rep = np.empty((n_masks, n_samples), dtype=np.int64)
-        cnt = np.empty((n_masks, n_samples))
-        tsum = np.empty((n_masks, n_samples))
-        ngroups = np.empty(n_masks, dtype=np.int64)
-        gu = np.empty((n_masks, n_samples), dtype=np.int64)
-        cu = np.empty((n_masks, n_samples))
-        tu = np.empty((n_masks, n_samples))
-        v_a = np.empty(n_samples)
-        v_b = np.empty(n_samples)
-        r_plus = np.empty((n_masks, n_samples))
-        r_minus = np.empty((n_masks, n_samples))
-        acc = np.empty((n_masks, n_samples))
-        log_p = np.empty(n_samples)
-        log_m = np.empty(n_samples)
-        q_p = np.empty(n_samples)
-        q_m = np.empty(n_samples)
-        for j in range(c, n_neurons, n_chunks):
-            h_t[j] = _neuron_pid(
-                bins[j], theta[j], n_bins, ptr, masks, coefs, support, is_support, w, gamma_h,
-                want_grad, scratch, gid, rep, cnt, tsum, ngroups, gu, cu, tu, r_plus,
-                r_minus, acc, v_a, v_b, log_p, log_m, q_p, q_m, i_cap[j], grad[j],
+        work = alloc_work(n_sources, n_samples, n_bins)
+        lo = c * n_neurons // n_chunks
+        hi = (c + 1) * n_neurons // n_chunks
+        for j in range(lo, hi):
+            h_t[j] = neuron_pid(
+                bins[j], theta[j], n_bins, ptr, masks, coefs, support, is_support, w,
+                gamma_h, want_grad, work, i_cap[j], grad[j],
             )
     return i_cap, h_t, grad

@@ -1,0 +1,295 @@
+"""One training epoch on MNIST next to its floor: the matrix products alone.
+
+Usage::
+
+    python benchmarks/bench_epoch.py --data /path/to/mnist            # the table
+    python benchmarks/bench_epoch.py --data DIR --quick                # ~1 minute
+    python benchmarks/bench_epoch.py --data DIR --scaling              # N and batch size
+    python benchmarks/bench_epoch.py --data DIR --rss                  # peak memory, N=2000
+
+An epoch is what ``fit`` does per epoch: a shuffled pass over the 60,000 training
+images in mini-batches (rows gathered from the float64 data, one-hot labels), each
+trained by the network of an ``InfomorphicClassifier`` (N hidden neurons + 10
+readout neurons). The setups are F+C, F+L and F+C+L (two lateral steps).
+
+The floor, measured in the same process and with the same number of threads, is
+the time of the matrix products of the same shapes alone, on every batch of the
+epoch: the potentials of every source and recurrent step (x W_F, onehot W_C,
+y W_L, readout) and the weight gradients (x^T delta, ...), in float32 like the
+engine, the faster of one multi-threaded BLAS call and the engine's row blocks.
+Target: epoch <= 2 x floor. The breakdown shows where the rest of the time goes;
+"activation, binning, PID + gradient, sampling" is one fused kernel per layer.
+
+Measurements on shared cores are noisy: compare the ratios of one run, and note
+the load (printed from /proc/loadavg).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from sklearn_infomorph import InfomorphicClassifier
+from sklearn_infomorph._engine import _layer
+from sklearn_infomorph._engine import _parallel as par
+from sklearn_infomorph._engine._threads import limit_threads
+from sklearn_infomorph.datasets import load_mnist_format
+
+SETUPS = ("FC", "FL", "FCL")
+N_CLASSES = 10
+
+
+def load(data_dir):
+    """z-scored MNIST training images (one global mean and std), labels."""
+    X, y = load_mnist_format(data_dir, "train")
+    X -= X.mean()
+    X /= X.std()
+    return X, y
+
+
+def loadavg():
+    try:
+        with open("/proc/loadavg") as fh:
+            return " ".join(fh.read().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+def build(sources, n_hidden, batch, n_jobs, partners=None, n_features=784):
+    """The network an InfomorphicClassifier trains (random initial weights)."""
+    clf = InfomorphicClassifier(
+        hidden_layer_sizes=(n_hidden,), sources=sources, batch_size=batch, random_state=0,
+        n_jobs=n_jobs, lateral_connections=partners,
+    )
+    clf._initialize(n_features, N_CLASSES)
+    return clf, clf._network
+
+
+def epoch_batches(n_samples, batch, rng, max_batches=None):
+    order = rng.permutation(n_samples)
+    bounds = [order[lo:lo + batch] for lo in range(0, n_samples, batch)]
+    return bounds if max_batches is None else bounds[:max_batches]
+
+
+def time_epoch(net, X, onehot, batches, rng, phases=True):
+    """Seconds for training on the given batches, and the time per phase."""
+    if phases:
+        _layer._PHASES.enable()
+    gather = 0.0
+    start = time.perf_counter()
+    for idx in batches:
+        t = time.perf_counter()
+        x, c = X[idx], onehot[idx]
+        gather += time.perf_counter() - t
+        net.train_batch(x, c, rng)
+    total = time.perf_counter() - start
+    times = _layer._PHASES.disable() if phases else {}
+    times["data (row gather)"] = gather
+    return total, times
+
+
+def floor_products(sources, n_hidden, batch_sizes, n_threads, partners=None, repeats=3):
+    """Seconds of the epoch's matrix products alone (float32), best of ``repeats``."""
+    rng = np.random.default_rng(1)
+    d = 784
+    f32 = np.float32
+    W_F = rng.normal(size=(d, n_hidden)).astype(f32)
+    W_C = rng.normal(size=(N_CLASSES, n_hidden)).astype(f32)
+    # Sparse lateral input: the same number of multiply-adds as partners x N.
+    width = n_hidden if partners is None else min(n_hidden, partners)
+    W_L = rng.normal(size=(width, n_hidden)).astype(f32)
+    W_R = rng.normal(size=(n_hidden, N_CLASSES)).astype(f32)
+    data = {}
+    for b in set(batch_sizes):
+        data[b] = dict(
+            x=rng.normal(size=(b, d)).astype(f32),
+            c=np.eye(N_CLASSES, dtype=f32)[rng.integers(0, N_CLASSES, b)],
+            y=np.sign(rng.normal(size=(b, n_hidden))).astype(f32),
+            yl=np.sign(rng.normal(size=(b, width))).astype(f32),
+            delta=rng.normal(size=(b, n_hidden)).astype(f32),
+            delta_r=rng.normal(size=(b, N_CLASSES)).astype(f32),
+        )
+
+    def products(mm, mm_tn):
+        for b in batch_sizes:
+            a = data[b]
+            mm(a["x"], W_F)
+            mm_tn(a["x"], a["delta"])
+            if "C" in sources:
+                mm(a["c"], W_C)
+                mm_tn(a["c"], a["delta"])
+            if "L" in sources:
+                mm(a["yl"], W_L)
+                mm_tn(a["yl"], a["delta"])
+            mm(a["y"], W_R)
+            mm_tn(a["y"], a["delta_r"])
+
+    best = np.inf
+    with limit_threads(n_threads):
+        for _ in range(repeats):
+            with threadpool_limits(limits=n_threads, user_api="blas"):
+                t = time.perf_counter()
+                products(lambda a, b: a @ b, lambda a, b: a.T @ b)
+                best = min(best, time.perf_counter() - t)
+            t = time.perf_counter()
+            products(par.product, lambda a, b: par.product(a, b, transpose_a=True))
+            best = min(best, time.perf_counter() - t)
+    return best
+
+
+def run_setup(sources, X, onehot, n_hidden, batch, n_jobs, max_batches=None, partners=None):
+    """(epoch seconds, floor seconds, phases, n_batches, extrapolation factor)."""
+    rng = np.random.default_rng(0)
+    _, net = build(sources, n_hidden, batch, n_jobs, partners)
+    batches = epoch_batches(X.shape[0], batch, rng, max_batches)
+    full = -(-X.shape[0] // batch)
+    factor = full / len(batches)
+    with limit_threads(n_jobs):
+        net.train_batch(X[batches[0]], onehot[batches[0]], rng)  # compile / warm up
+        seconds, phases = time_epoch(net, X, onehot, batches, rng)
+    floor = floor_products(sources, n_hidden, [len(b) for b in batches], n_jobs, partners)
+    return seconds * factor, floor * factor, {k: v * factor for k, v in phases.items()}, factor
+
+
+def print_breakdown(name, epoch, phases):
+    print(f"  {name}: {epoch:.3f} s per epoch")
+    accounted = 0.0
+    for phase, seconds in sorted(phases.items(), key=lambda kv: -kv[1]):
+        accounted += seconds
+        print(f"    {phase:<50s} {seconds:7.3f} s  {100 * seconds / epoch:5.1f} %")
+    print(f"    {'other (Python glue, PID summaries, readout glue)':<50s} "
+          f"{epoch - accounted:7.3f} s  {100 * (epoch - accounted) / epoch:5.1f} %")
+
+
+def main_table(args, X, onehot):
+    n_threads = args.threads
+    max_batches = 12 if args.quick else None
+    note = " (extrapolated from 12 batches)" if args.quick else ""
+    rows = []
+    print(f"MNIST 60,000 images, batch {args.batch}, N = {args.hidden}, {n_threads} thread(s); "
+          f"load average {loadavg()}{note}")
+    for sources in SETUPS:
+        epoch, floor, phases, _ = run_setup(
+            sources, X, onehot, args.hidden, args.batch, n_threads, max_batches
+        )
+        rows.append((sources, epoch, floor))
+        print_breakdown(sources, epoch, phases)
+    one = {}
+    if n_threads > 1:
+        for sources in SETUPS:
+            one[sources] = run_setup(
+                sources, X, onehot, args.hidden, args.batch, 1, max_batches
+            )[:2]
+    print()
+    print(f"| setup | epoch s ({n_threads} thr) | floor s | epoch / floor | target <= 2 |"
+          + (" epoch s (1 thr) | floor s (1 thr) | speed-up 2 vs 1 thr |" if one else ""))
+    print("|---|---|---|---|---|" + ("---|---|---|" if one else ""))
+    for sources, epoch, floor in rows:
+        line = (f"| {'F+' + '+'.join(sources[1:])} | {epoch:.3f} | {floor:.3f} | "
+                f"{epoch / floor:.2f} | {'met' if epoch <= 2 * floor else 'missed'} |")
+        if one:
+            e1, f1 = one[sources]
+            line += f" {e1:.3f} | {f1:.3f} | {e1 / epoch:.2f}x |"
+        print(line)
+    worst = max(e / f for _, e, f in rows)
+    summary = f"summary: worst epoch / floor = {worst:.2f} (target <= 2)"
+    if one:
+        speedups = [one[s][0] / e for s, e, _ in rows]
+        summary += (f"; {n_threads} vs 1 thread speed-up {min(speedups):.2f}x to "
+                    f"{max(speedups):.2f}x (target >= 1.6x)")
+    print(summary)
+
+
+def main_scaling(args, X, onehot):
+    print(f"Scaling, F+C+L, {args.threads} thread(s), load average {loadavg()}; times per "
+          "epoch of 60,000 images extrapolated from the first batches (count given)")
+    print("| N | lateral partners | batch | batches timed | epoch s | floor s | epoch / floor |")
+    print("|---|---|---|---|---|---|---|")
+    ratios = []
+    configs = [(100, None, b) for b in (256, 1024, 4096)] + [(500, 100, 1024), (2000, 100, 1024)]
+    if args.quick:
+        configs = [(100, None, 256), (100, None, 1024), (500, 100, 1024), (2000, 100, 1024)]
+    for n_hidden, partners, batch in configs:
+        n_batches = max(2, min(16, 16384 // batch)) if n_hidden <= 500 else 3
+        epoch, floor, _, factor = run_setup(
+            "FCL", X, onehot, n_hidden, batch, args.threads, n_batches, partners
+        )
+        ratios.append(epoch / floor)
+        print(f"| {n_hidden} | {partners or 'all'} | {batch} | {n_batches} | {epoch:.2f} | "
+              f"{floor:.2f} | {epoch / floor:.2f} |")
+    print(f"summary: epoch / floor from {min(ratios):.2f} to {max(ratios):.2f} "
+          f"(grows no faster than the floor if this range stays flat)")
+
+
+_RSS_CHILD = """
+import sys, numpy as np, resource
+sys.path.insert(0, {here!r})
+import bench_epoch as be
+X, y = be.load({data!r})
+onehot = np.eye(10)[y]
+with open("/proc/self/status") as fh:
+    base = [int(l.split()[1]) for l in fh if l.startswith("VmRSS")][0] / 1024
+try:
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")  # reset the peak RSS (VmHWM) to the current RSS
+    reset = True
+except OSError:
+    reset = False
+_, net = be.build("FCL", 2000, 1024, {threads}, 100)
+rng = np.random.default_rng(0)
+from sklearn_infomorph._engine._threads import limit_threads
+with limit_threads({threads}):
+    for idx in be.epoch_batches(X.shape[0], 1024, rng, {batches}):
+        net.train_batch(X[idx], onehot[idx], rng)
+with open("/proc/self/status") as fh:
+    hwm = [int(l.split()[1]) for l in fh if l.startswith("VmHWM")][0] / 1024
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(base, hwm if reset else float("nan"), peak)
+"""
+
+
+def main_rss(args):
+    code = _RSS_CHILD.format(here=os.path.dirname(os.path.abspath(__file__)), data=args.data,
+                             threads=args.threads, batches=3 if args.quick else 8)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    base, hwm, peak = map(float, out.stdout.split()[-3:])
+    print(f"Peak RSS, F+C+L, N = 2000, 100 lateral partners, batch 1024 (subprocess, "
+          f"getrusage): {peak:.0f} MiB for the whole process, of which {base:.0f} MiB before "
+          f"training (interpreter, libraries, float64 MNIST arrays); peak during training "
+          f"{hwm:.0f} MiB "
+          f"(training adds {hwm - base:.0f} MiB)")
+    print(f"summary: peak RSS {peak:.0f} MiB (target <= 1024 MiB): "
+          f"{'met' if peak <= 1024 else 'missed'}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", required=True, help="folder with the MNIST idx files")
+    parser.add_argument("--hidden", type=int, default=100)
+    parser.add_argument("--batch", type=int, default=1024)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="fewer batches, extrapolated")
+    parser.add_argument("--scaling", action="store_true", help="N and batch-size scaling")
+    parser.add_argument("--rss", action="store_true", help="peak memory of N = 2000 training")
+    parser.add_argument("--float32-data", action="store_true",
+                        help="keep the training images in float32 (fit keeps float64)")
+    args = parser.parse_args()
+    if args.rss:
+        main_rss(args)
+        return
+    X, y = load(args.data)
+    if args.float32_data:
+        X = X.astype(np.float32)
+    onehot = np.eye(N_CLASSES)[y]
+    if args.scaling:
+        main_scaling(args, X, onehot)
+    else:
+        main_table(args, X, onehot)
+
+
+if __name__ == "__main__":
+    main()

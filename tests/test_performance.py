@@ -1,0 +1,205 @@
+"""Engine properties the speed-ups must not break: thread independence, caching, kernels."""
+
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from sklearn_infomorph import InfomorphicClassifier
+from sklearn_infomorph._engine import _jit
+from sklearn_infomorph._engine import _kernels as kern
+from sklearn_infomorph._engine import _parallel as par
+
+
+def _fit(digits, sources, n_jobs):
+    X_train, _, y_train, _ = digits
+    # batch 1024 x 100 neurons: above the size from which the engine uses threads
+    return InfomorphicClassifier(
+        sources=sources, batch_size=1024, max_iter=3, random_state=0, n_jobs=n_jobs
+    ).fit(X_train, y_train)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("sources", ["FC", "FL", "FCL"])
+def test_one_and_two_threads_give_identical_weights(digits, sources, monkeypatch):
+    import numba
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("needs at least 2 numba threads")
+    used = []
+    original = par.run
+
+    def spy(function, bounds, threads=None):
+        used.append(par.n_threads() if threads is None else threads)
+        return original(function, bounds, threads)
+
+    monkeypatch.setattr(par, "run", spy)
+    one = _fit(digits, sources, 1)
+    assert max(used) == 1
+    used.clear()
+    two = _fit(digits, sources, 2)
+    assert max(used) == 2  # the work really was shared between two threads
+    for layer_one, layer_two in zip(one.coefs_, two.coefs_):
+        assert layer_one.keys() == layer_two.keys()
+        for key in layer_one:
+            np.testing.assert_array_equal(layer_one[key], layer_two[key])
+    np.testing.assert_array_equal(one.pid_atoms_.to_numpy(), two.pid_atoms_.to_numpy())
+
+
+def test_import_compiles_no_kernel():
+    code = (
+        "import sys, sklearn_infomorph\n"
+        "from numba.core.registry import CPUDispatcher\n"
+        "print(sum(len(o.signatures) for n, m in list(sys.modules.items())\n"
+        "          if n.startswith('sklearn_infomorph')\n"
+        "          for o in vars(m).values() if isinstance(o, CPUDispatcher)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split()[-1] == "0"
+
+
+def test_no_cache_location_falls_back_with_a_warning(monkeypatch):
+    real_njit = _jit.njit
+
+    def njit_without_cache_dir(**options):
+        if options.get("cache"):
+            raise RuntimeError("cannot cache function 'f': no locator available for file")
+        return real_njit(**options)
+
+    monkeypatch.setattr(_jit, "njit", njit_without_cache_dir)
+    monkeypatch.setattr(_jit, "_warned", False)
+    with pytest.warns(RuntimeWarning, match="NUMBA_CACHE_DIR"):
+        double = _jit.kernel()(lambda x: 2.0 * x)
+    assert double(1.5) == 3.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # warned once per process only
+        _jit.kernel()(lambda x: x)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses setpriv / chmod")
+def test_read_only_install_caches_in_the_user_cache_dir(tmp_path):
+    """A package folder nobody can write to: numba caches under XDG_CACHE_HOME."""
+    prefix = []
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("root without setpriv cannot test a read-only folder")
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    import sklearn_infomorph
+
+    site = tmp_path / "site"
+    shutil.copytree(os.path.dirname(sklearn_infomorph.__file__), site / "sklearn_infomorph",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    home = tmp_path / "home"
+    home.mkdir()
+    for root, _, files in os.walk(site):
+        os.chmod(root, 0o555)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o444)
+    for folder in (tmp_path, *tmp_path.parents[:-1]):
+        os.chmod(folder, os.stat(folder).st_mode | 0o005)
+    if prefix:
+        os.chown(home, 65534, 65534)
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env.update(PYTHONPATH=str(site), HOME=str(home), XDG_CACHE_HOME=str(home / "cache"),
+               PYTHONDONTWRITEBYTECODE="1")
+    code = (
+        "import warnings; warnings.simplefilter('error')\n"
+        "import sklearn_infomorph\n"
+        "from sklearn_infomorph._engine import _kernels as k\n"
+        "assert k.fast_exp(0.5) > 0\n"
+        "print(sklearn_infomorph.__file__, k.fast_exp.stats.cache_hits)\n"
+    )
+    try:
+        runs = [
+            subprocess.run(prefix + [sys.executable, "-c", code], env=env, cwd=home,
+                           capture_output=True, text=True)
+            for _ in range(2)
+        ]
+    finally:
+        for root, _, _ in os.walk(site):
+            os.chmod(root, 0o755)
+    for run in runs:
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert run.stdout.split()[0].startswith(str(site))
+    cached = [f for _, _, files in os.walk(home / "cache") for f in files if f.endswith(".nbc")]
+    assert cached, "nothing was cached in the user cache directory"
+    assert not any(f.endswith(".nbc") for _, _, files in os.walk(site) for f in files)
+    assert runs[1].stdout.split()[1] != "{}"  # the second process loaded from the cache
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+def test_fast_exp_matches_numpy():
+    x = np.concatenate([np.linspace(-700, 700, 20001), np.random.default_rng(0).normal(size=1000)])
+    got = np.array([kern.fast_exp(v) for v in x])
+    np.testing.assert_allclose(got, np.exp(x), rtol=5e-16, atol=0)
+    assert np.isnan(kern.fast_exp(np.nan))
+    assert kern.fast_exp(-np.inf) == pytest.approx(np.exp(-708.0))
+    assert kern.fast_exp(np.inf) == np.exp(708.0)
+
+
+def _reference(f, s, t, sources, k1=0.9, k2=2.0, c1=0.1, c2=0.1, w1=2.0, w2=2.0):
+    """theta of the papers' activation functions in plain NumPy (clamped to 1e-6)."""
+    sig = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
+    if sources == "FCL":
+        z = f * ((1 - c1 - c2) + c1 * sig(w1 * f * s) + c2 * sig(w2 * f * t))
+    else:
+        z = f * (k1 + (1 - k1) * 2 * sig(k2 * f * s))
+    return np.clip(sig(z), 1e-6, 1 - 1e-6)
+
+
+@pytest.mark.parametrize("sources", ["FC", "FCL"])
+def test_activation_and_its_derivatives(sources):
+    rng = np.random.default_rng(3)
+    n = 2000
+    f, s, t = (rng.normal(0, 3, n) for _ in range(3))
+    if sources != "FCL":
+        t = np.zeros(n)
+    consts = kern.activation_constants(sources, 0.9, 2.0, 0.1, 0.1, 2.0, 2.0)
+    out = [np.empty(n) for _ in range(4)]
+    kern.activate(f, s, t, consts, *out)
+    theta, d_f, d_s, d_t = out
+    np.testing.assert_allclose(theta, _reference(f, s, t, sources), rtol=1e-13)
+    eps = 1e-6
+    for value, grad in ((f, d_f), (s, d_s), (t, d_t)):
+        up, down = value + eps, value - eps
+        args = lambda v: [v if value is x else x for x in (f, s, t)]  # noqa: E731
+        fd = (_reference(*args(up), sources) - _reference(*args(down), sources)) / (2 * eps)
+        inside = (theta > 2e-6) & (theta < 1 - 2e-6)  # clamped: derivative 0
+        np.testing.assert_allclose(grad[inside], fd[inside], rtol=1e-5, atol=1e-9)
+        np.testing.assert_array_equal(grad[theta <= 1e-6], 0.0)
+    if sources != "FCL":
+        np.testing.assert_array_equal(d_t, 0.0)
+
+
+def test_counter_based_uniforms():
+    u = np.array([kern.uniform(np.uint64(12345), i) for i in range(20000)])
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert abs(u.mean() - 0.5) < 0.01
+    assert np.histogram(u, bins=10, range=(0, 1))[0].min() > 1800
+    assert kern.uniform(np.uint64(12345), 7) == u[7]  # a function of (seed, counter)
+    assert kern.uniform(np.uint64(54321), 7) != u[7]
+
+
+def test_blocks_depend_on_the_shape_only():
+    assert par.blocks(1024) == [(k * 128, (k + 1) * 128) for k in range(8)]
+    assert par.blocks(10) == [(0, 10)]
+    bounds = par.blocks(784)
+    assert bounds[0][0] == 0 and bounds[-1][1] == 784
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+
+
+def test_fast_log2_matches_numpy():
+    from sklearn_infomorph._engine._pid_kernels import fast_log2
+
+    x = np.concatenate([np.geomspace(1e-320, 1e300, 5000), np.linspace(0.5, 2.0, 2001)])
+    got = np.array([fast_log2(v) for v in x])
+    np.testing.assert_allclose(got, np.log2(x), rtol=1e-15, atol=1e-15)
+    assert fast_log2(0.0) == -np.inf and fast_log2(np.inf) == np.inf
+    assert np.isnan(fast_log2(-1.0)) and np.isnan(fast_log2(np.nan))
