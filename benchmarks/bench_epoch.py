@@ -8,7 +8,8 @@ Usage::
     python benchmarks/bench_epoch.py --data DIR --rss                  # peak memory, N=2000
 
 An epoch is what ``fit`` does per epoch: a shuffled pass over the 60,000 training
-images in mini-batches (rows gathered from the float64 data, one-hot labels), each
+images in mini-batches (rows gathered from the data, which fit keeps in float32
+for training, one-hot labels), each
 trained by the network of an ``InfomorphicClassifier`` (N hidden neurons + 10
 readout neurons). The setups are F+C, F+L and F+C+L (two lateral steps).
 
@@ -275,14 +276,15 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer batches, extrapolated")
     parser.add_argument("--scaling", action="store_true", help="N and batch-size scaling")
     parser.add_argument("--rss", action="store_true", help="peak memory of N = 2000 training")
-    parser.add_argument("--float32-data", action="store_true",
-                        help="keep the training images in float32 (fit keeps float64)")
+    parser.add_argument("--float64-data", action="store_true",
+                        help="gather batches from float64 images (fit converts to float32 "
+                             "once before training)")
     args = parser.parse_args()
     if args.rss:
         main_rss(args)
         return
     X, y = load(args.data)
-    if args.float32_data:
+    if not args.float64_data:
         X = X.astype(np.float32)
     onehot = np.eye(N_CLASSES)[y]
     if args.scaling:

@@ -79,7 +79,9 @@ def _clamped(t):
     # Selects, not branches, so that loops over it vectorise.
     inside = (t >= THETA_MIN) & (t <= THETA_MAX)
     dt = t * (1.0 - t) * inside
-    return min(max(t, THETA_MIN), THETA_MAX), dt
+    # + (t - t) keeps a NaN theta NaN (min/max would turn it into a bound), so that
+    # overflowing potentials surface as an error instead of a confident output.
+    return min(max(t, THETA_MIN), THETA_MAX) + (t - t), dt
 
 
 @kernel(nogil=True, error_model="numpy", fastmath={"contract"})

@@ -10,8 +10,9 @@ updates ``s <- sign(s W)`` until a fixed point or a 2-cycle.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from ._jit import kernel
 from ._pid import BatchPID
 
 THETA_MIN = 1e-6
@@ -19,7 +20,7 @@ THETA_MAX = 1.0 - 1e-6
 SOURCES = "FL"
 
 
-@njit(cache=True, parallel=True)
+@kernel(parallel=True)
 def memory_activation(field, patterns, ext_weight, n_bins, half_range, theta, dtheta, bins):
     """theta = sigmoid(r + w p), dtheta/dr and the PID bins, neuron-major.
 
