@@ -1,7 +1,7 @@
 """
-=====================================================
+======================================================
 Associative memory: storing and recalling digit images
-=====================================================
+======================================================
 
 A Hopfield network stores binary patterns in its recurrent weights and recalls a
 stored pattern from a corrupted cue by running its dynamics to a fixed point. The

@@ -74,6 +74,22 @@ class Lattice:
     aliases : dict
         Short names for the bivariate case (``red``, ``unq_<name>``, ``syn``) and
         ``syn`` for the synergy of all sources in general.
+
+    Examples
+    --------
+    >>> from sklearn_infomorph import Lattice
+    >>> lattice = Lattice(2, source_names="FC")
+    >>> lattice.names
+    ['{F}{C}', '{F}', '{C}', '{FC}']
+    >>> lattice.index("red"), lattice.index("{FC}")
+    (0, 3)
+    >>> lattice.moebius.astype(int)              # atoms = moebius @ i_cap
+    array([[ 1,  0,  0,  0],
+           [-1,  1,  0,  0],
+           [-1,  0,  1,  0],
+           [ 1, -1, -1,  1]])
+    >>> lattice.mi_names()
+    ['MI_F', 'MI_C', 'MI']
     """
 
     def __init__(self, n_sources, source_names=None):

@@ -56,6 +56,21 @@ def pid_table_from_samples(target, *sources):
     p : ndarray
         Relative frequencies, one axis per variable; values on each axis in
         sorted order of the observed values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_infomorph import isx_pid, pid_table_from_samples
+    >>> a = np.array([0, 0, 1, 1])
+    >>> b = np.array([0, 1, 0, 1])
+    >>> p = pid_table_from_samples(a & b, a, b)    # the AND gate
+    >>> p.shape
+    (2, 2, 2)
+    >>> p[1]                                       # target 1: only for a = b = 1
+    array([[0.  , 0.  ],
+           [0.  , 0.25]])
+    >>> round(float(isx_pid(p)["{01}"]), 4)        # its synergy, in bits
+    0.3113
     """
     if not 2 <= len(sources) <= 4:
         raise ValueError(
