@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import InfomorphicBase, canonical_sources, encode_labels, unique_labels
+from ._engine._network import readout_flip
 from ._goal import Goal
 
 
@@ -287,14 +288,7 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         # sparse X is never densified whole (tests check both agree on dense X).
         self._network.readout_flip = None
         theta = self._engine_rows(self._engine_predict, X)
-        flip = np.zeros(theta.shape[1], dtype=bool)
-        for k in range(theta.shape[1]):
-            own = y_idx == k
-            if own.any() and (~own).any():
-                flip[k] = theta[own, k].mean() < theta[~own, k].mean()
-            else:
-                flip[k] = theta[:, k].mean() >= 0.5
-        self._network.readout_flip = flip
+        self._network.readout_flip = readout_flip(theta, y_idx)
 
     def _engine_predict(self, X):
         return self._network.readout_theta(X)

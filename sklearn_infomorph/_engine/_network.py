@@ -66,15 +66,24 @@ class Network:
         rule, mean theta >= 0.5 per test batch, fails for balanced binary labels).
         """
         self.readout_flip = None
-        theta = self.readout_theta(x)
-        flip = np.zeros(theta.shape[1], dtype=bool)
-        for k in range(theta.shape[1]):
-            own = y_idx == k
-            if own.any() and (~own).any():
-                flip[k] = theta[own, k].mean() < theta[~own, k].mean()
-            else:
-                flip[k] = theta[:, k].mean() >= 0.5
-        self.readout_flip = flip
+        self.readout_flip = readout_flip(self.readout_theta(x), y_idx)
+
+
+def readout_flip(theta, y_idx):
+    """Which readout neurons fire inverted, from their uninverted theta (B, classes).
+
+    A neuron is inverted when its mean firing probability on its own class is below
+    that on the other classes; a class absent from y_idx falls back to mean theta
+    >= 0.5.
+    """
+    flip = np.zeros(theta.shape[1], dtype=bool)
+    for k in range(theta.shape[1]):
+        own = y_idx == k
+        if own.any() and (~own).any():
+            flip[k] = theta[own, k].mean() < theta[~own, k].mean()
+        else:
+            flip[k] = theta[:, k].mean() >= 0.5
+    return flip
 
 
 # Prediction runs in row chunks so that the temporaries of wide layers stay bounded
