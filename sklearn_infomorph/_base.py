@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._engine._layer import Layer
 from ._engine._network import Network
 from ._engine._threads import limit_threads
-from ._goal import DEFAULT_PRESET, Goal, resolve_goal
+from ._goal import DEFAULT_PRESET, Goal, NestedGoalParamsMixin, resolve_goal
 from .lattice import redundancy_lattice
 from .pid import pid_columns
 
@@ -100,7 +100,7 @@ def encode_labels(y, classes=None, who="The estimator"):
     return classes, y_idx
 
 
-class InfomorphicBase(BaseEstimator):
+class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
     """Parameters and training loop shared by the infomorphic estimators."""
 
     _parameter_constraints = {
@@ -528,39 +528,11 @@ class InfomorphicBase(BaseEstimator):
     # -- nested goal parameters ------------------------------------------------------
     _GOAL_PARAMS = ("goal", "readout_goal")
 
-    def set_params(self, **params):
-        """Set parameters; ``goal__<atom>`` also works on a preset name, dict or None.
-
-        A goal given as a preset name, a dict or None (the default goal of
-        ``sources``) has no parameters of its own, so a nested ``goal__<atom>`` (or
-        ``readout_goal__<atom>``) parameter first turns it into the equivalent
-        :class:`Goal`, then sets the weight: ``set_params(goal="context_optimised",
-        goal__red=0.5)`` is the published goal with ``red=0.5``. This lets
-        GridSearchCV tune atom weights whatever form the goal was given in.
-
-        Parameters
-        ----------
-        **params : dict
-            Estimator parameters, nested ones as ``<param>__<name>``.
-
-        Returns
-        -------
-        self : estimator instance
-        """
-        plain = {k: v for k, v in params.items() if "__" not in k}
-        nested = {k: v for k, v in params.items() if "__" in k}
-        super().set_params(**plain)
-        own = self.get_params(deep=False)
-        for name in {k.partition("__")[0] for k in nested}:
-            if name in self._GOAL_PARAMS and name in own and not isinstance(own[name], Goal):
-                value = own[name]
-                if value is None:  # the goal _layer_specs would use
-                    value = (
-                        "readout" if name == "readout_goal"
-                        else DEFAULT_PRESET[canonical_sources(self.sources)]
-                    )
-                setattr(self, name, resolve_goal(value, None))
-        return super().set_params(**nested)
+    def _default_goal(self, name):
+        # The goals _layer_specs uses for None.
+        if name == "readout_goal":
+            return "readout"
+        return DEFAULT_PRESET[canonical_sources(self.sources)]
 
     # -- fitted attributes ---------------------------------------------------------
     def _lattices(self):

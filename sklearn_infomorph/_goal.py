@@ -189,3 +189,44 @@ def resolve_goal(goal, sources):
         f"goal must be None, a preset name, a dict of atom weights or a Goal; got "
         f"{type(goal).__name__}."
     )
+
+
+class NestedGoalParamsMixin:
+    """``set_params(<goal param>__<atom>=...)`` whatever form the goal was given in.
+
+    A goal given as a preset name, a dict or None has no parameters of its own, so a
+    nested ``goal__<atom>`` parameter first turns it into the equivalent Goal (None
+    becomes the estimator's default goal, ``_default_goal(name)``), then sets the
+    weight. GridSearchCV can then tune atom weights whatever form the goal had.
+    """
+
+    _GOAL_PARAMS = ("goal",)
+
+    def _default_goal(self, name):
+        """The goal (preset name, dict or Goal) that None stands for in ``name``."""
+        raise NotImplementedError
+
+    def set_params(self, **params):
+        """Set parameters; ``goal__<atom>`` also works on a preset name, dict or None.
+
+        ``set_params(goal="context_optimised", goal__red=0.5)`` is the published goal
+        with ``red=0.5``.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters, nested ones as ``<param>__<name>``.
+
+        Returns
+        -------
+        self : estimator instance
+        """
+        plain = {k: v for k, v in params.items() if "__" not in k}
+        nested = {k: v for k, v in params.items() if "__" in k}
+        super().set_params(**plain)
+        own = self.get_params(deep=False)
+        for name in {k.partition("__")[0] for k in nested}:
+            if name in self._GOAL_PARAMS and name in own and not isinstance(own[name], Goal):
+                value = self._default_goal(name) if own[name] is None else own[name]
+                setattr(self, name, resolve_goal(value, None))
+        return super().set_params(**nested)

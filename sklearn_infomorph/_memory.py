@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._engine._memory import SOURCES, MemoryNetwork, hebbian_weights, recall
 from ._engine._threads import limit_threads
-from ._goal import Goal, resolve_goal
+from ._goal import Goal, NestedGoalParamsMixin, resolve_goal
 from .lattice import redundancy_lattice
 from .pid import pid_columns
 
@@ -188,7 +188,7 @@ def flip_bits(states, flip_fraction, random_state=None):
     return states
 
 
-class InfomorphicAssociativeMemory(_AssociativeMemoryBase):
+class InfomorphicAssociativeMemory(NestedGoalParamsMixin, _AssociativeMemoryBase):
     """Associative memory of infomorphic neurons (an infomorphic Hopfield network).
 
     One neuron per feature. Neuron i has two sources: F, its own bit of the external
@@ -352,34 +352,15 @@ class InfomorphicAssociativeMemory(_AssociativeMemoryBase):
         """A fresh Goal and its weights on the (F, L) lattice; errors name ``goal``."""
         lattice = redundancy_lattice(2, SOURCES)
         try:
-            goal = Goal(red=1.0) if self.goal is None else resolve_goal(self.goal, None)
+            goal = self._default_goal("goal") if self.goal is None else self.goal
+            goal = resolve_goal(goal, None)
             gamma, gamma_h = goal.to_vector(lattice)
         except ValueError as exc:
             raise ValueError(f"The 'goal' parameter of {type(self).__name__}: {exc}") from None
         return goal, gamma, gamma_h
 
-    def set_params(self, **params):
-        """Set parameters, including nested goal weights ``goal__<atom>``.
-
-        ``goal__<atom>`` also works when ``goal`` is None, a dict or a preset name:
-        the goal first becomes the equivalent :class:`Goal`.
-
-        Parameters
-        ----------
-        **params : dict
-            Estimator parameters, nested goal weights as ``goal__<atom>``.
-
-        Returns
-        -------
-        self : InfomorphicAssociativeMemory
-            The estimator.
-        """
-        plain = {k: v for k, v in params.items() if not k.startswith("goal__")}
-        nested = {k: v for k, v in params.items() if k.startswith("goal__")}
-        super().set_params(**plain)
-        if nested and not isinstance(self.goal, Goal):
-            self.goal = Goal(red=1.0) if self.goal is None else resolve_goal(self.goal, None)
-        return super().set_params(**nested)
+    def _default_goal(self, name):
+        return Goal(red=1.0)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
