@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -102,6 +103,12 @@ def test_read_only_install_caches_in_the_user_cache_dir(tmp_path):
             os.chmod(os.path.join(root, name), 0o444)
     for folder in (tmp_path, *tmp_path.parents[:-1]):
         os.chmod(folder, os.stat(folder).st_mode | 0o005)
+    # The unprivileged user must reach this environment's interpreter and packages,
+    # also when the checkout sits in a private folder (mktemp -d is 0700): grant
+    # traversal (o+x, not listing) on the folders above sys.prefix, restored below.
+    closed = [f for f in Path(sys.prefix).parents[:-1] if not os.stat(f).st_mode & 0o001]
+    for folder in closed:
+        os.chmod(folder, os.stat(folder).st_mode | 0o001)
     if prefix:
         os.chown(home, 65534, 65534)
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
@@ -123,6 +130,8 @@ def test_read_only_install_caches_in_the_user_cache_dir(tmp_path):
     finally:
         for root, _, _ in os.walk(site):
             os.chmod(root, 0o755)
+        for folder in closed:
+            os.chmod(folder, os.stat(folder).st_mode & ~0o001)
     for run in runs:
         assert run.returncode == 0, run.stderr[-2000:]
         assert run.stdout.split()[0].startswith(str(site))
