@@ -36,8 +36,8 @@ from threadpoolctl import threadpool_limits
 
 from sklearn_infomorph import InfomorphicClassifier
 from sklearn_infomorph._engine import _layer
-from sklearn_infomorph._engine import _parallel as par
-from sklearn_infomorph._engine._threads import limit_threads
+from sklearn_infomorph._engine import _thread_pool as par
+from sklearn_infomorph._engine._thread_budget import limit_threads
 from sklearn_infomorph.datasets import load_mnist_format
 
 SETUPS = ("FC", "FL", "FCL")
@@ -242,7 +242,7 @@ except OSError:
     reset = False
 _, net = be.build("FCL", 2000, 1024, {threads}, 100)
 rng = np.random.default_rng(0)
-from sklearn_infomorph._engine._threads import limit_threads
+from sklearn_infomorph._engine._thread_budget import limit_threads
 with limit_threads({threads}):
     for idx in be.epoch_batches(X.shape[0], 1024, rng, {batches}):
         net.train_batch(X[idx], onehot[idx], rng)

@@ -44,7 +44,7 @@ import tracemalloc
 import numba
 import numpy as np
 
-from sklearn_infomorph._engine._pid import BatchPID
+from sklearn_infomorph._engine._batch_pid import BatchPID
 from sklearn_infomorph.lattice import redundancy_lattice
 from sklearn_infomorph.pid import _dense_i_cap
 

@@ -13,7 +13,7 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from sklearn_infomorph._engine._pid import BatchPID
+from sklearn_infomorph._engine._batch_pid import BatchPID
 
 
 def best_of(fn, repeats):

@@ -22,8 +22,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from sklearn_infomorph import InfomorphicClassifier
-from sklearn_infomorph._engine import _parallel as par
-from sklearn_infomorph._engine._threads import limit_threads
+from sklearn_infomorph._engine import _thread_pool as par
+from sklearn_infomorph._engine._thread_budget import limit_threads
 from sklearn_infomorph.datasets import load_mnist_format
 
 

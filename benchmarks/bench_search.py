@@ -42,7 +42,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_infomorph import InfomorphicClassifier
-from sklearn_infomorph._engine._threads import resolve_n_threads
+from sklearn_infomorph._engine._thread_budget import resolve_n_threads
 from sklearn_infomorph.metrics import make_atom_scorers
 
 RED = [0.25, 0.5, 0.75, 1.0]

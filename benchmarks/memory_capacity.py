@@ -34,7 +34,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_infomorph import HebbianAssociativeMemory, InfomorphicAssociativeMemory
-from sklearn_infomorph._memory import flip_bits
+from sklearn_infomorph._associative_memory import flip_bits
 
 COARSE = (0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.2)
 THRESHOLD = 0.95

@@ -1,8 +1,8 @@
 """sklearn-infomorph: infomorphic neurons for scikit-learn."""
 
+from ._associative_memory import HebbianAssociativeMemory, InfomorphicAssociativeMemory
 from ._classifier import InfomorphicClassifier
 from ._goal import Goal
-from ._memory import HebbianAssociativeMemory, InfomorphicAssociativeMemory
 from ._transformer import InfomorphicTransformer
 from .lattice import Lattice, redundancy_lattice
 from .pid import isx_pid, pid_table_from_samples

@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._engine._layer import Layer
 from ._engine._network import Network
-from ._engine._threads import limit_threads
+from ._engine._thread_budget import limit_threads
 from ._goal import DEFAULT_PRESET, Goal, NestedGoalParamsMixin, resolve_goal
 from .lattice import redundancy_lattice
 from .pid import pid_columns

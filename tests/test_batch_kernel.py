@@ -1,4 +1,4 @@
-"""Tests of the sparse batch PID kernel (sklearn_infomorph._engine._pid.BatchPID)."""
+"""Tests of the sparse batch PID kernel (sklearn_infomorph._engine._batch_pid.BatchPID)."""
 
 import numba
 import numpy as np
@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sklearn_infomorph import isx_pid
-from sklearn_infomorph._engine._pid import BatchPID
+from sklearn_infomorph._engine._batch_pid import BatchPID
 from sklearn_infomorph._engine._pid_kernels import batch_i_cap
 
 

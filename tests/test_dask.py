@@ -13,7 +13,7 @@ from scipy.stats import uniform
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 
 from sklearn_infomorph import InfomorphicClassifier
-from sklearn_infomorph._engine import _threads
+from sklearn_infomorph._engine import _thread_budget as _threads
 from sklearn_infomorph.metrics import make_atom_scorers
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

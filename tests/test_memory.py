@@ -16,8 +16,8 @@ from sklearn_infomorph import (
     InfomorphicAssociativeMemory,
     isx_pid,
 )
-from sklearn_infomorph._engine._memory import recall
-from sklearn_infomorph._memory import flip_bits
+from sklearn_infomorph._associative_memory import flip_bits
+from sklearn_infomorph._engine._memory_network import recall
 
 N_NEURONS, N_PATTERNS = 40, 12  # load 0.3: above the Hebbian capacity (about 0.14)
 

@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 
 from sklearn_infomorph import InfomorphicClassifier
-from sklearn_infomorph._engine import _jit
-from sklearn_infomorph._engine import _kernels as kern
-from sklearn_infomorph._engine import _parallel as par
+from sklearn_infomorph._engine import _activation, _fast_math, _jit, _random
+from sklearn_infomorph._engine import _thread_pool as par
 
 
 def _fit(digits, sources, n_jobs):
@@ -117,7 +116,7 @@ def test_read_only_install_caches_in_the_user_cache_dir(tmp_path):
     code = (
         "import warnings; warnings.simplefilter('error')\n"
         "import sklearn_infomorph\n"
-        "from sklearn_infomorph._engine import _kernels as k\n"
+        "from sklearn_infomorph._engine import _fast_math as k\n"
         "assert k.fast_exp(0.5) > 0\n"
         "print(sklearn_infomorph.__file__, k.fast_exp.stats.cache_hits)\n"
     )
@@ -146,11 +145,11 @@ def test_read_only_install_caches_in_the_user_cache_dir(tmp_path):
 
 def test_fast_exp_matches_numpy():
     x = np.concatenate([np.linspace(-700, 700, 20001), np.random.default_rng(0).normal(size=1000)])
-    got = np.array([kern.fast_exp(v) for v in x])
+    got = np.array([_fast_math.fast_exp(v) for v in x])
     np.testing.assert_allclose(got, np.exp(x), rtol=5e-16, atol=0)
-    assert np.isnan(kern.fast_exp(np.nan))
-    assert kern.fast_exp(-np.inf) == pytest.approx(np.exp(-708.0))
-    assert kern.fast_exp(np.inf) == np.exp(708.0)
+    assert np.isnan(_fast_math.fast_exp(np.nan))
+    assert _fast_math.fast_exp(-np.inf) == pytest.approx(np.exp(-708.0))
+    assert _fast_math.fast_exp(np.inf) == np.exp(708.0)
 
 
 def _reference(f, s, t, sources, k1=0.9, k2=2.0, c1=0.1, c2=0.1, w1=2.0, w2=2.0):
@@ -170,9 +169,9 @@ def test_activation_and_its_derivatives(sources):
     f, s, t = (rng.normal(0, 3, n) for _ in range(3))
     if sources != "FCL":
         t = np.zeros(n)
-    consts = kern.activation_constants(sources, 0.9, 2.0, 0.1, 0.1, 2.0, 2.0)
+    consts = _activation.activation_constants(sources, 0.9, 2.0, 0.1, 0.1, 2.0, 2.0)
     out = [np.empty(n) for _ in range(4)]
-    kern.activate(f, s, t, consts, *out)
+    _activation.activate(f, s, t, consts, *out)
     theta, d_f, d_s, d_t = out
     np.testing.assert_allclose(theta, _reference(f, s, t, sources), rtol=1e-13)
     eps = 1e-6
@@ -188,12 +187,12 @@ def test_activation_and_its_derivatives(sources):
 
 
 def test_counter_based_uniforms():
-    u = np.array([kern.uniform(np.uint64(12345), i) for i in range(20000)])
+    u = np.array([_random.uniform(np.uint64(12345), i) for i in range(20000)])
     assert u.min() >= 0.0 and u.max() < 1.0
     assert abs(u.mean() - 0.5) < 0.01
     assert np.histogram(u, bins=10, range=(0, 1))[0].min() > 1800
-    assert kern.uniform(np.uint64(12345), 7) == u[7]  # a function of (seed, counter)
-    assert kern.uniform(np.uint64(54321), 7) != u[7]
+    assert _random.uniform(np.uint64(12345), 7) == u[7]  # a function of (seed, counter)
+    assert _random.uniform(np.uint64(54321), 7) != u[7]
 
 
 def test_blocks_depend_on_the_shape_only():
@@ -205,7 +204,7 @@ def test_blocks_depend_on_the_shape_only():
 
 
 def test_fast_log2_matches_numpy():
-    from sklearn_infomorph._engine._pid_kernels import fast_log2
+    from sklearn_infomorph._engine._fast_math import fast_log2
 
     x = np.concatenate([np.geomspace(1e-320, 1e300, 5000), np.linspace(0.5, 2.0, 2001)])
     got = np.array([fast_log2(v) for v in x])

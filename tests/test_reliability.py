@@ -18,7 +18,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn_infomorph import Goal, InfomorphicClassifier, InfomorphicTransformer
 from sklearn_infomorph import _engine as engine
 from sklearn_infomorph._engine import _network
-from sklearn_infomorph._engine._pid import BatchPID
+from sklearn_infomorph._engine._batch_pid import BatchPID
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

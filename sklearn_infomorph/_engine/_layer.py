@@ -4,74 +4,25 @@ Every layer learns from its own goal only: the PID kernel gives dG/dtheta per
 neuron, the activation kernels give dtheta/d(potential), and the weight gradients
 are matrix products with the layer's own inputs. Nothing is propagated between
 layers; the outputs passed on are +-1 samples during training. The numerical work
-is in the kernels of ``_kernels.py``.
+is in the kernels of ``_layer_kernels.py``.
 """
 
 import time
 
 import numpy as np
 
-from . import _kernels as kern
-from . import _parallel as par
-from ._pid import BatchPID
+from . import _layer_kernels as kern
+from . import _thread_pool as par
+from ._activation import activation_constants
+from ._adam import Adam
+from ._batch_pid import BatchPID
+from ._float32 import as_float32
 
 SOURCE_SETS = ("FC", "FL", "FCL")
 
 
-class Adam:
-    """Adam with L2 weight decay added to the gradient (as torch.optim.Adam).
-
-    float64 master weights, updated in place by one parallel kernel per array;
-    gradients may be float32.
-    """
-
-    def __init__(self, params, learning_rate, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.step_count = 0
-        self.m = {k: np.zeros_like(v) for k, v in params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in params.items()}
-
-    def step(self, params, grads, masks=None):
-        """One step; ``masks[name]`` (0/1, like the weights) multiplies that gradient."""
-        self.step_count += 1
-        b1, b2 = self.beta1, self.beta2
-        corr1 = 1.0 - b1**self.step_count
-        corr2 = 1.0 - b2**self.step_count
-        for name, grad in grads.items():
-            for store in (params, self.m, self.v):
-                if not store[name].flags.c_contiguous:  # e.g. assigned by a caller
-                    store[name] = np.ascontiguousarray(store[name])
-            mask = None if masks is None else masks.get(name)
-            flat = (
-                params[name].reshape(-1), np.ascontiguousarray(grad).reshape(-1),
-                self.m[name].reshape(-1), self.v[name].reshape(-1),
-                _NO_MASK if mask is None else np.ascontiguousarray(mask, np.float64).reshape(-1),
-                float(self.learning_rate), float(self.weight_decay), b1, b2, corr1, corr2,
-                float(self.eps),
-            )
-            size = flat[0].shape[0]
-            par.run(lambda lo, hi, flat=flat: kern.adam_update(*flat, lo, hi),
-                    par.blocks(size, 65536), par.n_threads() if size >= 262144 else 1)
-
-
-_NO_MASK = np.zeros(0)
 _NO_MATRIX = np.zeros((1, 1), dtype=np.float32)
 _NO_VECTOR = np.zeros(1)
-
-
-def _as_float32(a):
-    """a as a C-contiguous float32 matrix (large float64 ones converted on the threads)."""
-    if a.dtype == np.float32 and (a.flags.c_contiguous or a.flags.f_contiguous):
-        return a  # the transposed outputs of a layer below are fine for BLAS
-    a = np.asarray(a)
-    if a.ndim != 2 or a.dtype != np.float64 or not a.flags.c_contiguous:
-        return np.ascontiguousarray(a, dtype=np.float32)
-    out = np.empty(a.shape, dtype=np.float32)
-    threads = par.n_threads() if a.size > 200_000 else 1
-    par.run(lambda lo, hi: kern.to_float32(a, out, lo, hi), par.blocks(a.shape[0]), threads)
-    return out
 
 
 class Layer:
@@ -142,7 +93,7 @@ class Layer:
         self.optimizer = Adam(params, learning_rate, weight_decay)
 
     def _activation_args(self):
-        return kern.activation_constants(
+        return activation_constants(
             self.sources, self.k1, self.k2, self.c1, self.c2, self.w1, self.w2
         )
 
@@ -217,12 +168,12 @@ class Layer:
         # Below ~64k (sample, neuron) pairs handing work to a thread costs more than
         # it saves; the blocks, hence the results, are the same either way.
         threads = par.n_threads() if n_samples * n_neurons >= 65536 else 1
-        x32 = _as_float32(x_f)
-        f = par.product(x32, _as_float32(params["W_F"]))
+        x32 = as_float32(x_f)
+        f = par.product(x32, as_float32(params["W_F"]))
         c, xc32 = _NO_MATRIX, None
         if "C" in self.sources:
-            xc32 = _as_float32(x_c)
-            c = xc32 if self.readout else par.product(xc32, _as_float32(params["W_C"]))
+            xc32 = as_float32(x_c)
+            c = xc32 if self.readout else par.product(xc32, as_float32(params["W_C"]))
         b_c = self._context_bias()
         b_l = params.get("b_L", _NO_VECTOR)
         # One contiguous run of neurons per thread: a neuron's results do not depend
@@ -239,7 +190,7 @@ class Layer:
             ), neurons, threads)
             y_first = y_first_t.T
             timer.lap("first step (activation, sampling)")
-            lat = par.product(y_first, _as_float32(params["W_L"]))
+            lat = par.product(y_first, as_float32(params["W_L"]))
             timer.lap("potentials")
 
         pid = self.pid

@@ -22,48 +22,8 @@ R = U without j, uses the key ``group_R * K + s_j``.
 import numpy as np
 from numba import prange
 
-from ._jit import bits_as_float, float_as_bits, kernel
-
-_INV_LN2 = 1.0 / np.log(2.0)
-_SQRT2 = np.sqrt(2.0)
-_TINY = 2.2250738585072014e-308  # smallest normal float64
-_MANTISSA = np.int64(0x000FFFFFFFFFFFFF)
-_ONE_BITS = np.int64(0x3FF0000000000000)
-
-
-@kernel(nogil=True, error_model="numpy", fastmath={"contract"})
-def fast_log2(x):
-    """log2(x) within a few ulp, branch-free so that loops over it vectorise.
-
-    x = 2^e m with m in [sqrt(1/2), sqrt(2)); ln m = 2 atanh(s), s = (m-1)/(m+1),
-    |s| <= 0.172, from its series to s^21. 0 gives -inf, x < 0 and NaN give NaN,
-    inf gives inf.
-    """
-    small = x < _TINY
-    xs = x * 4503599627370496.0 if small else x  # 2^52: subnormals become normal
-    bits = float_as_bits(xs)
-    e = np.float64(((bits >> 52) & 0x7FF) - 1023) - (52.0 if small else 0.0)
-    m = bits_as_float((bits & _MANTISSA) | _ONE_BITS)
-    big = m > _SQRT2
-    m = m * 0.5 if big else m
-    e = e + 1.0 if big else e
-    s = (m - 1.0) / (m + 1.0)
-    z = s * s
-    z2 = z * z
-    z4 = z2 * z2
-    z8 = z4 * z4
-    q0 = (1.0 + z * (1 / 3)) + z2 * ((1 / 5) + z * (1 / 7))
-    q1 = ((1 / 9) + z * (1 / 11)) + z2 * ((1 / 13) + z * (1 / 15))
-    q2 = ((1 / 17) + z * (1 / 19)) + z2 * (1 / 21)
-    ln_m = 2.0 * s * ((q0 + z4 * q1) + z8 * q2)
-    y = e + ln_m * _INV_LN2
-    if x == 0.0:
-        y = -np.inf
-    if not (x >= 0.0):
-        y = np.nan
-    if x == np.inf:
-        y = np.inf
-    return y
+from ._fast_math import INV_LN2, fast_log2
+from ._jit import kernel
 
 
 @kernel(error_model="numpy")
@@ -292,7 +252,7 @@ def neuron_pid(
                     v_b[h] += c * r_minus[row, g]
             # The -1/ln2 of dI/dP is the same for both outputs and cancels here.
             for h in range(n_groups):
-                acc[u, h] += w[a] * (log_p[h] - log_m[h] + (v_a[h] - v_b[h]) * _INV_LN2)
+                acc[u, h] += w[a] * (log_p[h] - log_m[h] + (v_a[h] - v_b[h]) * INV_LN2)
 
     if want_grad:
         # dG/dtheta_i depends on sample i only through its cell.

@@ -11,7 +11,7 @@ spinning (numba's OpenMP threads busy-wait between parallel regions, which on
 shared cores steals time from the BLAS products in between).
 
 The number of threads is numba's thread count of the calling thread, which the
-estimators set from ``n_jobs`` (see ``_threads.limit_threads``).
+estimators set from ``n_jobs`` (see ``_thread_budget.limit_threads``).
 """
 
 import os

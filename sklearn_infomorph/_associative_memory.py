@@ -12,8 +12,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._engine._memory import SOURCES, MemoryNetwork, hebbian_weights, recall
-from ._engine._threads import limit_threads
+from ._engine._memory_network import SOURCES, MemoryNetwork, hebbian_weights, recall
+from ._engine._thread_budget import limit_threads
 from ._goal import Goal, NestedGoalParamsMixin, resolve_goal
 from .lattice import redundancy_lattice
 from .pid import pid_columns

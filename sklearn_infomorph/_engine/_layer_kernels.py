@@ -1,0 +1,170 @@
+"""Fused numba kernels of one training step of a layer, and of prediction.
+
+A training step of a layer is: potentials (BLAS products, float32), one kernel over
+neurons that activates, bins, evaluates the PID and its gradient and forms the
+back-propagated deltas (float32) and the next samples of every neuron, then the
+weight-gradient products (BLAS, float32) and one Adam kernel (float64 master
+weights, ``_adam.py``). Every kernel works on a range of neurons or rows and
+releases the GIL; ``_thread_pool.py`` runs the ranges on threads.
+
+Results never depend on the number of threads: every neuron is computed from its
+own column, every sum runs in a fixed order, and the +-1 samples come from a
+counter-based generator (a hash of the batch seed and the (sample, neuron) index).
+"""
+
+import numpy as np
+
+from ._activation import activate
+from ._binning import bin_adaptive, bin_fixed
+from ._jit import kernel
+from ._pid_kernels import alloc_work, neuron_pid
+from ._random import uniform
+
+FC, FL, FCL = 0, 1, 2
+KINDS = {"FC": FC, "FL": FL, "FCL": FCL}
+
+
+@kernel(nogil=True, error_model="numpy")
+def _theta_column(kind, f, b_f, c, b_c, lat, b_l, has_l, j, consts, fv, sv, tv, theta,
+                  d_f, d_s, d_t):
+    """Potentials f, s, t (second and third source, t = 0 for two sources), theta and
+    its derivatives of neuron j for every sample. s = C and t = L for FCL, s = C for
+    FC, s = L for FL."""
+    n = f.shape[0]
+    for i in range(n):
+        fv[i] = f[i, j] + b_f[j]
+    if kind != FL:
+        for i in range(n):
+            sv[i] = c[i, j] + b_c[j]
+    if kind != FC:
+        lv = tv if kind == FCL else sv
+        if has_l:
+            for i in range(n):
+                lv[i] = lat[i, j] + b_l[j]
+        else:
+            for i in range(n):
+                lv[i] = b_l[j]
+    if kind != FCL:
+        for i in range(n):
+            tv[i] = 0.0
+    activate(fv, sv, tv, consts, theta, d_f, d_s, d_t)
+
+
+@kernel(nogil=True, error_model="numpy")
+def _sample_column(kind, f, b_f, c, b_c, b_l, consts, seed, j, y_out):
+    n_samples, n_neurons = f.shape
+    fv = np.empty(n_samples)
+    cv = np.empty(n_samples)
+    lv = np.empty(n_samples)
+    theta = np.empty(n_samples)
+    d1 = np.empty(n_samples)
+    d2 = np.empty(n_samples)
+    d3 = np.empty(n_samples)
+    _theta_column(kind, f, b_f, c, b_c, f, b_l, False, j, consts, fv, cv, lv, theta, d1,
+                  d2, d3)
+    for i in range(n_samples):
+        y_out[j, i] = 1.0 if uniform(seed, i * n_neurons + j) < theta[i] else -1.0
+
+
+@kernel(nogil=True, error_model="numpy")
+def sample_first(kind, f, b_f, c, b_c, b_l, consts, seed, y_out, lo, hi):
+    """First recurrent step of neurons lo to hi - 1: lateral potential = its bias;
+    +-1 samples into y_out (N, B). ``consts`` are the :func:`activation` constants."""
+    for j in range(lo, hi):
+        _sample_column(kind, f, b_f, c, b_c, b_l, consts, seed, j, y_out)
+
+
+
+@kernel(nogil=True, error_model="numpy")
+def neuron_chunk(
+    lo, hi, kind, f, b_f, c, b_c, lat, b_l, has_l, consts,
+    n_bins, fixed_bins, half_range, ptr, masks, coefs, support, is_support, w, gamma_h,
+    update, seed, i_cap, h_t, delta_f, delta_c, delta_l, g_bias, y_out,
+):
+    """Activation, binning, PID, goal gradient, deltas and samples of neurons lo to hi - 1.
+
+    Potentials are ``f + b_f`` (feedforward), ``c + b_c`` (context) and ``lat + b_l``
+    (lateral, ``b_l`` alone when ``has_l`` is False), all (B, N). Writes per neuron j:
+    ``i_cap[j]``, ``h_t[j]``, the +-1 samples ``y_out[j]`` and, when ``update``,
+    the deltas ``-dG/dtheta * dtheta/dpotential`` of each source into ``delta_*[j]``
+    (float32, (N, B): each thread writes whole rows, no cache line is shared between
+    threads; the weight gradients are products with them) and their sums over
+    samples (bias gradients) into ``g_bias[source, j]``. A neuron's results do
+    not depend on lo and hi (scratch buffers are reused across the neurons).
+    """
+    n_samples, n_neurons = f.shape
+    n_sources = 3 if kind == FCL else 2
+    work = alloc_work(n_sources, n_samples, n_bins)
+    fv = np.empty(n_samples)
+    cv = np.empty(n_samples)
+    lv = np.empty(n_samples)
+    theta = np.empty(n_samples)
+    d1 = np.empty(n_samples)
+    d2 = np.empty(n_samples)
+    d3 = np.empty(n_samples)
+    grad = np.zeros(n_samples)
+    bins = np.empty((n_sources, n_samples), dtype=np.int64)
+    for j in range(lo, hi):
+        _theta_column(kind, f, b_f, c, b_c, lat, b_l, has_l, j, consts, fv, cv, lv, theta,
+                      d1, d2, d3)
+        for k in range(n_sources):
+            v = fv if k == 0 else (cv if k == 1 else lv)
+            if fixed_bins:
+                bin_fixed(v, n_bins, half_range, bins[k])
+            else:
+                bin_adaptive(v, n_bins, bins[k])
+        h_t[j] = neuron_pid(bins, theta, n_bins, ptr, masks, coefs, support, is_support,
+                            w, gamma_h, update, work, i_cap[j], grad)
+        if update:
+            s1 = 0.0
+            s2 = 0.0
+            s3 = 0.0
+            for i in range(n_samples):
+                a = -grad[i] * d1[i]
+                b = -grad[i] * d2[i]
+                delta_f[j, i] = a
+                s1 += a
+                s2 += b
+                if kind == FL:
+                    delta_l[j, i] = b
+                else:
+                    delta_c[j, i] = b
+                if kind == FCL:
+                    e = -grad[i] * d3[i]
+                    delta_l[j, i] = e
+                    s3 += e
+            g_bias[0, j] = s1
+            g_bias[1, j] = s2
+            g_bias[2, j] = s3
+        for i in range(n_samples):
+            y_out[j, i] = 1.0 if uniform(seed, i * n_neurons + j) < theta[i] else -1.0
+
+
+@kernel(nogil=True, error_model="numpy")
+def expected_theta(kind, f, b_f, c, b_c, lat, b_l, has_l, consts, out, lo, hi):
+    """Firing probabilities (no sampling) of rows lo to hi - 1 into out (B, N).
+
+    Arguments as in :func:`neuron_chunk`; ``c`` is only read for a C source.
+    """
+    n_neurons = f.shape[1]
+    fv = np.empty(n_neurons)
+    sv = np.zeros(n_neurons)
+    tv = np.zeros(n_neurons)
+    theta = np.empty(n_neurons)
+    d1 = np.empty(n_neurons)
+    d2 = np.empty(n_neurons)
+    d3 = np.empty(n_neurons)
+    for i in range(lo, hi):
+        for j in range(n_neurons):
+            fv[j] = f[i, j] + b_f[j]
+            lv = (lat[i, j] + b_l[j]) if has_l else b_l[j]
+            if kind == FCL:
+                sv[j] = c[i, j] + b_c[j]
+                tv[j] = lv
+            elif kind == FC:
+                sv[j] = c[i, j] + b_c[j]
+            else:
+                sv[j] = lv
+        activate(fv, sv, tv, consts, theta, d1, d2, d3)
+        for j in range(n_neurons):
+            out[i, j] = theta[j]
