@@ -327,6 +327,8 @@ def test_diverging_training_stops_with_finite_weights():
     assert np.isfinite(clf.predict_proba(X * 1e10)).all()
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_grid_search_in_parallel_workers_respects_thread_limits(digits):
     # loky workers cap numba at cpus // n_jobs threads; n_jobs=-1 inside must not
     # ask for more (numba raises when set_num_threads exceeds the cap).

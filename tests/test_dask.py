@@ -16,7 +16,10 @@ from sklearn_infomorph import InfomorphicClassifier
 from sklearn_infomorph._engine import _thread_budget as _threads
 from sklearn_infomorph.metrics import make_atom_scorers
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = [
+    pytest.mark.dask,
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
 
 TIMEOUT = 120  # seconds for any one test on the cluster: fail instead of hanging
 
@@ -91,6 +94,8 @@ def assert_same_results(local, remote):
 
 
 # -- the same searches on the cluster ----------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_grid_search_on_dask_equals_local_run(client, data):
     X, y = data
     scoring = {"accuracy": "accuracy", **make_atom_scorers(["red", "syn", "MI"])}
@@ -113,6 +118,8 @@ def test_grid_search_on_dask_equals_local_run(client, data):
     assert list(imported.values()) == [True, True]
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_randomized_search_with_distributions_on_dask_equals_local_run(client, data):
     X, y = data
 
@@ -161,6 +168,8 @@ def probe_threads(n_jobs_values):
     }
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_dask_worker_trains_with_its_thread_budget(client):
     with deadline(TIMEOUT):
         report = client.submit(probe_threads, [None, -1, 1, 64], pure=False).result(timeout=60)
@@ -172,6 +181,8 @@ def test_dask_worker_trains_with_its_thread_budget(client):
     assert report["after"] == report["before"]  # restored after every fit
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_loky_worker_trains_with_the_threads_joblib_grants(data):
     # joblib keeps a NUMBA_NUM_THREADS set in this process, else grants cpus // n_jobs.
     granted = int(os.environ.get("NUMBA_NUM_THREADS", max(1, joblib.cpu_count() // 2)))

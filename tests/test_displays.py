@@ -149,6 +149,8 @@ def test_history_selected_columns_of_the_readout(clf, tmp_path):
         AtomHistoryDisplay.from_estimator(clf, atoms=["{FCL}"])
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_package_imports_without_matplotlib():
     code = (
         "import sys; sys.modules['matplotlib'] = None\n"

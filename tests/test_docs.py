@@ -26,6 +26,8 @@ pytest.importorskip("matplotlib")
 
 import sklearn_infomorph  # noqa: E402
 
+pytestmark = pytest.mark.docs
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS, EXAMPLES = ROOT / "docs", ROOT / "examples"
 BUILD_TIMEOUT = 600  # seconds; the build took 46 s on a quiet 2-core machine
@@ -51,6 +53,8 @@ def built_docs(tmp_path_factory):
     return root / "docs", html, proc
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_build_succeeds_without_warnings(built_docs):
     _, html, proc = built_docs
     log = proc.stdout + proc.stderr
@@ -59,6 +63,8 @@ def test_build_succeeds_without_warnings(built_docs):
     assert (html / "index.html").is_file()
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_every_gallery_example_ran_and_made_a_figure(built_docs):
     source, html, _ = built_docs
     examples = sorted(p.stem for p in EXAMPLES.glob("plot_*.py"))
@@ -93,6 +99,8 @@ def _public_names():
     return names
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_every_public_name_has_an_api_page(built_docs):
     _, html, _ = built_docs
     api = (html / "api.html").read_text(encoding="utf-8")
@@ -106,6 +114,8 @@ def test_every_public_name_has_an_api_page(built_docs):
             assert "Examples" in text, f"the docstring of {qualname} has no Examples"
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_user_guide_pages_are_linked(built_docs):
     _, html, _ = built_docs
     guide = (html / "user_guide" / "index.html").read_text(encoding="utf-8")

@@ -50,6 +50,8 @@ def test_one_and_two_threads_give_identical_weights(digits, sources, monkeypatch
     np.testing.assert_array_equal(one.pid_atoms_.to_numpy(), two.pid_atoms_.to_numpy())
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_import_compiles_no_kernel():
     code = (
         "import sys, sklearn_infomorph\n"
@@ -81,6 +83,8 @@ def test_no_cache_location_falls_back_with_a_warning(monkeypatch):
         _jit.kernel()(lambda x: x)
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses setpriv / chmod")
 def test_read_only_install_caches_in_the_user_cache_dir(tmp_path):
     """A package folder nobody can write to: numba caches under XDG_CACHE_HOME."""

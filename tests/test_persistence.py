@@ -110,6 +110,8 @@ def test_unfitted_round_trips(name, data, tmp_path):
         assert_same_fitted(copy.fit(X, y), _fit(MODELS[name], X, y), X)
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_loaded_in_a_new_process_predicts_identically(fitted, data, tmp_path):
     X, _ = data
     joblib.dump({"models": fitted, "X": X}, tmp_path / "models.joblib")
