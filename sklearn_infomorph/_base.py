@@ -1,8 +1,8 @@
 """Shared base of the infomorphic estimators: parameters, fit loop, PID records."""
 
-import copy
 import time
 import warnings
+from dataclasses import dataclass
 from numbers import Integral, Number, Real
 
 import numpy as np
@@ -15,8 +15,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._engine._layer import Layer
 from ._engine._network import Network
+from ._engine._specs import Activation, Binning, GoalWeights, LayerSpec, Optimiser
 from ._engine._thread_budget import limit_threads
 from ._goal import DEFAULT_PRESET, Goal, NestedGoalParamsMixin, resolve_goal
 from .lattice import redundancy_lattice
@@ -100,6 +100,22 @@ def encode_labels(y, classes=None, who="The estimator"):
     return classes, y_idx
 
 
+@dataclass(frozen=True)
+class LayerPlan:
+    """One layer as an estimator asks for it: its goal is read from ``goal_param``.
+
+    A readout layer gets one neuron per class (``n_neurons`` is then ignored).
+    """
+
+    name: str
+    n_neurons: int
+    sources: str
+    goal_param: str
+    learning_rate: float
+    alpha: float
+    readout: bool = False
+
+
 class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
     """Parameters and training loop shared by the infomorphic estimators."""
 
@@ -138,11 +154,12 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
     }
 
     # -- subclass hooks ---------------------------------------------------------------
-    def _layer_specs(self, n_classes):
-        """List of (name, n_neurons, sources, Goal, readout) from input to output."""
+    def _layer_plan(self):
+        """The layers, input to output, as a list of :class:`LayerPlan`."""
         raise NotImplementedError
 
-    def _validation_score(self, X, y_idx):
+    def _validation_score(self, X_train, y_train, X_val, y_val):
+        """Early-stopping score of the current network (higher is better)."""
         raise NotImplementedError
 
     # -- building ------------------------------------------------------------------
@@ -150,11 +167,12 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         """scikit-learn's constraints, then what they cannot express.
 
         Runs at the start of every fit / partial_fit (through ``_fit_context``), so a
-        bad sources, goal or c1 + c2 fails before any data is touched.
+        bad sources, goal or c1 + c2 fails before any data is touched. The goals are
+        resolved here, once per fit.
         """
         super()._validate_params()
         self._check_params_consistency()
-        self._resolve_goals(self._layer_specs(2))
+        self._fit_goals = self._resolve_goals(self._layer_plan())
 
     def _check_params_consistency(self):
         canonical_sources(self.sources)
@@ -164,63 +182,58 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
                 f"c1={self.c1}, c2={self.c2}."
             )
 
-    def _resolved_goal(self, param, sources, default=None):
-        """A fresh Goal from parameter ``param`` (None -> ``default`` or the published
-        goal of ``sources``); an unknown preset name is reported with the parameter."""
-        value = getattr(self, param)
-        if value is None and default is not None:
-            value = default
-        try:
-            return resolve_goal(value, sources)
-        except ValueError as exc:
-            raise ValueError(f"The {param!r} parameter of {type(self).__name__}: {exc}") from None
-
-    def _resolve_goals(self, specs):
-        """Fitted copies of the goals with their gamma vectors (errors list atoms)."""
+    def _resolve_goals(self, plan):
+        """Per planned layer, a fresh Goal and its weights; errors name the parameter."""
         resolved = []
-        for name, n_neurons, sources, goal, readout in specs:
-            lattice = redundancy_lattice(len(sources), sources)
+        for layer in plan:
+            param = layer.goal_param
+            value = getattr(self, param)
+            try:
+                goal = resolve_goal(self._default_goal(param) if value is None else value,
+                                    layer.sources)
+            except ValueError as exc:
+                raise ValueError(
+                    f"The {param!r} parameter of {type(self).__name__}: {exc}"
+                ) from None
+            lattice = redundancy_lattice(len(layer.sources), layer.sources)
             try:
                 gamma, gamma_h = goal.to_vector(lattice)
             except ValueError as exc:
-                param = "readout_goal" if readout and hasattr(self, "readout_goal") else "goal"
                 raise ValueError(
-                    f"The {param!r} parameter of {type(self).__name__} (layer {name!r}, "
-                    f"sources {sources}): {exc}"
+                    f"The {param!r} parameter of {type(self).__name__} (layer "
+                    f"{layer.name!r}, sources {layer.sources}): {exc}"
                 ) from None
-            resolved.append((name, n_neurons, sources, goal, readout, gamma, gamma_h))
+            resolved.append((goal, GoalWeights(gamma, gamma_h)))
         return resolved
 
-    def _build_network(self, n_features, n_classes, rng):
-        self._check_params_consistency()
-        specs = self._resolve_goals(self._layer_specs(n_classes))
-        layers, n_inputs = [], n_features
-        for name, n_neurons, sources, goal, readout, gamma, gamma_h in specs:
+    def _engine_specs(self, plan, goals, n_classes):
+        """The engine's LayerSpec of every planned layer (readout: one neuron per class)."""
+        specs = []
+        for layer, (_, weights) in zip(plan, goals):
             binning = self.binning
-            if binning == "auto" or readout:
+            if binning == "auto" or layer.readout:
                 # The papers: adaptive bins for bivariate and readout layers, fixed
                 # range bins for trivariate hidden layers.
-                binning = "fixed" if (len(sources) == 3 and self.binning == "auto") else "adaptive"
-            layers.append(
-                Layer(
-                    n_inputs, n_neurons, sources, n_classes, gamma=gamma, gamma_h=gamma_h,
-                    n_bins=self.n_bins, binning=binning, bin_range=self.bin_range,
-                    k1=self.k1, k2=self.k2, c1=self.c1, c2=self.c2, w1=self.w1, w2=self.w2,
-                    learning_rate=self._layer_learning_rate(readout),
-                    weight_decay=self._layer_alpha(readout),
-                    lateral_partners=self.lateral_connections, readout=readout, rng=rng,
-                )
-            )
-            n_inputs = n_neurons
-        self.layer_names_ = [s[0] for s in specs]
-        self.goals_ = {s[0]: s[3] for s in specs}
-        return Network(layers)
+                trivariate_auto = len(layer.sources) == 3 and self.binning == "auto"
+                binning = "fixed" if trivariate_auto else "adaptive"
+            specs.append(LayerSpec(
+                n_neurons=n_classes if layer.readout else layer.n_neurons,
+                sources=layer.sources,
+                goal=weights,
+                binning=Binning(int(self.n_bins), binning == "fixed", float(self.bin_range)),
+                optimiser=Optimiser(layer.learning_rate, layer.alpha),
+                activation=Activation(self.k1, self.k2, self.c1, self.c2, self.w1, self.w2),
+                readout=layer.readout,
+                lateral_connections=self.lateral_connections,
+            ))
+        return specs
 
-    def _layer_learning_rate(self, readout):
-        return self.learning_rate_init
-
-    def _layer_alpha(self, readout):
-        return self.alpha
+    def _build_network(self, n_features, n_classes, rng, goals):
+        plan = self._layer_plan()
+        specs = self._engine_specs(plan, goals, n_classes)
+        self.layer_names_ = [layer.name for layer in plan]
+        self.goals_ = {layer.name: goal for layer, (goal, _) in zip(plan, goals)}
+        return Network.from_specs(n_features, n_classes, specs, rng)
 
     # -- fit loop ------------------------------------------------------------------
     def _batch_size(self, n_samples):
@@ -228,12 +241,12 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
             return min(256, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _initialize(self, n_features, n_classes):
+    def _initialize(self, n_features, n_classes, goals):
         # One generator for the whole fit, seeded from random_state. Between calls
         # only its state (a dict of ints) is kept, so the fitted state stays plain.
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         self._rng = np.random.default_rng(seed)
-        self._network = self._build_network(n_features, n_classes, self._rng)
+        self._network = self._build_network(n_features, n_classes, self._rng, goals)
         self.n_iter_ = 0
         self.t_ = 0
         self._goal_curve = []
@@ -261,13 +274,17 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         # here rather than every gathered batch (the same rounding, about 12 % of an
         # MNIST epoch saved).
         X_batches = X if sparse.issparse(X) else np.ascontiguousarray(X, dtype=np.float32)
-        best_network = None
+        best = None
         # Fallbacks for _fit_network's final check: the state at the start of this
-        # call and at the start of the last completed epoch.
-        checkpoints = []
+        # call and at the start of the last completed epoch (its arrays reused).
+        call_start = epoch_start = None
         for _ in range(max_epochs):
-            epoch_start = self._snapshot()
-            checkpoints = [checkpoints[0], epoch_start] if checkpoints else [epoch_start]
+            if call_start is None:
+                call_start = self._snapshot()
+                epoch_start = call_start
+            else:
+                reuse = None if epoch_start is call_start else epoch_start
+                epoch_start = self._snapshot(into=reuse)
             diverged = False
             try:
                 start = time.perf_counter()
@@ -303,13 +320,12 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
             if incremental:
                 continue
             if self.early_stopping:
-                self._after_training(X, y_idx)
-                score = self._validation_score(X_val, y_val)
+                score = self._validation_score(X, y_idx, X_val, y_val)
                 self.validation_scores_.append(score)
                 improved = score > self.best_validation_score_ + self.tol
                 if score > self.best_validation_score_:
                     self.best_validation_score_ = score
-                    best_network = self._snapshot()[0]
+                    best = self._network.snapshot(best)
             else:
                 improved = total_goal > self.best_goal_ + self.tol
             self.best_goal_ = max(self.best_goal_, total_goal)
@@ -329,9 +345,10 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
                     "reached and the optimization hasn't converged yet.",
                     ConvergenceWarning,
                 )
-        if best_network is not None:
-            self._network = best_network
-        return X, onehot, y_idx, checkpoints[::-1]
+        if best is not None:
+            self._network.restore(best)
+        checkpoints = [] if call_start is None else [epoch_start, call_start]
+        return X, onehot, y_idx, checkpoints
 
     def _split_validation(self, X, onehot, y_idx, rng):
         n_samples = X.shape[0]
@@ -347,18 +364,16 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         take = lambda a, i: None if a is None else a[i]  # noqa: E731
         return X[train], take(onehot, train), take(y_idx, train), X[val], take(y_idx, val)
 
-    def _snapshot(self):
-        """(copy of the engine state, n_iter_, t_) to go back to.
-
-        The engine state is the weights, optimiser and readout flip; the PID helpers
-        hold no trained state and are shared, not copied.
-        """
-        memo = {id(layer.pid): layer.pid for layer in self._network.layers}
-        return copy.deepcopy(self._network, memo), self.n_iter_, self.t_
+    def _snapshot(self, into=None):
+        """(engine state, n_iter_, t_) to go back to; ``into`` is an earlier snapshot
+        whose arrays are overwritten rather than allocated again."""
+        state = self._network.snapshot(None if into is None else into[0])
+        return state, self.n_iter_, self.t_
 
     def _restore(self, checkpoint):
         """Back to a snapshot: weights, epoch count and the per-epoch records."""
-        self._network, self.n_iter_, self.t_ = checkpoint
+        state, self.n_iter_, self.t_ = checkpoint
+        self._network.restore(state)
         del self._goal_curve[self.n_iter_:]
         del self._pid_epochs[self.n_iter_:]
 
@@ -367,11 +382,7 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         for _, _, goal in results:
             if not np.all(np.isfinite(goal)):
                 return False
-        return all(
-            np.all(np.isfinite(value))
-            for layer in self._network.layers
-            for value in layer.params.values()
-        )
+        return self._network.all_finite()
 
     def _warn_diverged(self):
         warnings.warn(
@@ -432,12 +443,16 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
 
     def _fit_network(self, X, y_idx, n_classes, incremental):
         """Initialise when needed and train; stores the PID records."""
+        goals = self.__dict__.pop("_fit_goals", None)
+        if goals is None:  # parameter validation skipped (skip_parameter_validation)
+            self._check_params_consistency()
+            goals = self._resolve_goals(self._layer_plan())
         first = not hasattr(self, "_network") or not (self.warm_start or incremental)
         if first:
-            self._initialize(X.shape[1], n_classes)
+            self._initialize(X.shape[1], n_classes, goals)
         else:
             self._check_same_structure(n_classes)
-            self._update_goals(n_classes)
+            self._update_goals(goals)
             self._rng = _generator(self._rng_state)
         epochs = 1 if incremental else self.max_iter
         try:
@@ -470,8 +485,9 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
 
     def _check_same_structure(self, n_classes):
         """warm_start / partial_fit continue the fitted layers: their shape must hold."""
-        wanted = [(n, src) for _, n, src, _, _ in self._layer_specs(n_classes)]
-        fitted = [(layer.n_neurons, layer.sources) for layer in self._network.layers]
+        wanted = [(n_classes if layer.readout else layer.n_neurons, layer.sources)
+                  for layer in self._layer_plan()]
+        fitted = self._network.structure
         if wanted != fitted:
             raise ValueError(
                 f"warm_start/partial_fit continue the fitted layers (neurons, sources) "
@@ -479,12 +495,10 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
                 "refit from scratch."
             )
 
-    def _update_goals(self, n_classes):
+    def _update_goals(self, goals):
         """A goal changed between warm-started fits applies from now on (not ignored)."""
-        specs = self._resolve_goals(self._layer_specs(n_classes))
-        for layer, (_, _, _, _, _, gamma, gamma_h) in zip(self._network.layers, specs):
-            layer.gamma, layer.gamma_h = gamma, gamma_h
-        self.goals_ = {s[0]: s[3] for s in specs}
+        self._network.set_goals([weights for _, weights in goals])
+        self.goals_ = {name: goal for name, (goal, _) in zip(self.layer_names_, goals)}
 
     def _after_training(self, X, y_idx):
         pass
@@ -529,14 +543,14 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
     _GOAL_PARAMS = ("goal", "readout_goal")
 
     def _default_goal(self, name):
-        # The goals _layer_specs uses for None.
+        # What None stands for in each goal parameter.
         if name == "readout_goal":
             return "readout"
         return DEFAULT_PRESET[canonical_sources(self.sources)]
 
     # -- fitted attributes ---------------------------------------------------------
     def _lattices(self):
-        return [layer.pid.lattice for layer in self._network.layers]
+        return self._network.lattices
 
     @property
     def goal_curve_(self):
@@ -557,19 +571,13 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         lateral (sender, receiver) with a zero diagonal.
         """
         check_is_fitted(self)
-        return [
-            {k[2:]: v for k, v in layer.params.items() if k.startswith("W_")}
-            for layer in self._network.layers
-        ]
+        return self._network.weights()
 
     @property
     def intercepts_(self):
         """List over layers of dicts source -> bias vector (neurons,)."""
         check_is_fitted(self)
-        return [
-            {k[2:]: v for k, v in layer.params.items() if k.startswith("b_")}
-            for layer in self._network.layers
-        ]
+        return self._network.biases()
 
     def _frame(self, per_layer):
         frames = []

@@ -1,5 +1,6 @@
 """InfomorphicClassifier: supervised networks of infomorphic neurons."""
 
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -7,7 +8,7 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import InfomorphicBase, canonical_sources, encode_labels, unique_labels
+from ._base import InfomorphicBase, LayerPlan, canonical_sources, encode_labels, unique_labels
 from ._engine._network import readout_flip
 from ._goal import Goal
 
@@ -205,21 +206,15 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
             )
         return sizes
 
-    def _layer_specs(self, n_classes):
+    def _layer_plan(self):
         sources = canonical_sources(self.sources)
-        specs = []
-        for k, size in enumerate(self._hidden_sizes()):
-            goal = self._resolved_goal("goal", sources)
-            specs.append((f"hidden_{k}", size, sources, goal, False))
-        readout_goal = self._resolved_goal("readout_goal", "FC", default="readout")
-        specs.append(("readout", n_classes, "FC", readout_goal, True))
-        return specs
-
-    def _layer_learning_rate(self, readout):
-        return self.readout_learning_rate if readout else self.learning_rate_init
-
-    def _layer_alpha(self, readout):
-        return self.readout_alpha if readout else self.alpha
+        plan = [
+            LayerPlan(f"hidden_{k}", size, sources, "goal", self.learning_rate_init, self.alpha)
+            for k, size in enumerate(self._hidden_sizes())
+        ]
+        plan.append(LayerPlan("readout", 0, "FC", "readout_goal", self.readout_learning_rate,
+                              self.readout_alpha, readout=True))
+        return plan
 
     # -- fitting -------------------------------------------------------------------
     def _encode(self, y, classes=None):
@@ -283,12 +278,14 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
             _, y_idx = self._encode(y, self.classes_)
         return self._fit_network(X, y_idx, len(self.classes_), incremental=True)
 
+    def _readout_flip_on(self, X, y_idx):
+        """The readout flip decided on (X, y_idx) (the engine's rule), computed in dense
+        row blocks so that sparse X is never densified whole."""
+        theta = self._engine_rows(partial(self._network.readout_theta, flip=False), X)
+        return readout_flip(theta, y_idx)
+
     def _after_training(self, X, y_idx):
-        # Network.set_readout_flip's rule, on theta computed in dense row blocks so that
-        # sparse X is never densified whole (tests check both agree on dense X).
-        self._network.readout_flip = None
-        theta = self._engine_rows(self._engine_predict, X)
-        self._network.readout_flip = readout_flip(theta, y_idx)
+        self._network.set_readout_flip(self._readout_flip_on(X, y_idx))
 
     def _engine_predict(self, X):
         return self._network.readout_theta(X)
@@ -299,18 +296,19 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         check_is_fitted(self)
         return self._network.readout_flip
 
-    def _accuracy(self, X, y_idx):
-        theta = self._engine_rows(self._engine_predict, X)
+    def _accuracy(self, X, y_idx, flip):
+        """Accuracy on (X, y_idx) with the readout neurons ``flip`` inverted."""
+        theta = self._engine_rows(partial(self._network.readout_theta, flip=False), X)
+        theta = np.where(flip, 1.0 - theta, theta)
         return float(np.mean(theta.argmax(axis=1) == y_idx))
 
-    def _validation_score(self, X, y_idx):
-        # The readout inversion was just decided on the training data (the base
-        # calls _after_training before scoring).
-        return self._accuracy(X, y_idx)
+    def _validation_score(self, X_train, y_train, X_val, y_val):
+        # The readout inversion as it would be decided now on the training data.
+        return self._accuracy(X_val, y_val, self._readout_flip_on(X_train, y_train))
 
     def _verbose_metric(self, X, y_idx):
-        self._after_training(X, y_idx)
-        return f"training accuracy={self._accuracy(X, y_idx):.4f}"
+        accuracy = self._accuracy(X, y_idx, self._readout_flip_on(X, y_idx))
+        return f"training accuracy={accuracy:.4f}"
 
     # -- prediction ----------------------------------------------------------------
     def predict_proba(self, X):

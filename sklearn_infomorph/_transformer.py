@@ -7,7 +7,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
-from ._base import InfomorphicBase, canonical_sources, encode_labels, unique_labels
+from ._base import InfomorphicBase, LayerPlan, canonical_sources, encode_labels, unique_labels
 
 _FEATURE_PREFIX = "infomorphic"
 
@@ -200,9 +200,10 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.n_jobs = n_jobs
 
     # -- structure -----------------------------------------------------------------
-    def _layer_specs(self, n_classes):
+    def _layer_plan(self):
         sources = canonical_sources(self.sources)
-        return [("hidden_0", self.n_neurons, sources, self._resolved_goal("goal", sources), False)]
+        return [LayerPlan("hidden_0", self.n_neurons, sources, "goal", self.learning_rate_init,
+                          self.alpha)]
 
     def _supervised(self):
         return "C" in canonical_sources(self.sources)
@@ -210,7 +211,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     @property
     def _n_features_out(self):
         # Used by get_feature_names_out; AttributeError (so "not fitted") before fit.
-        return self._network.layers[-1].n_neurons
+        return self._network.n_outputs
 
     @property
     def goal_(self):
@@ -308,13 +309,13 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _engine_predict(self, X):
         return self._network.hidden_expected(X)
 
-    def _validation_score(self, X, y_idx):
+    def _validation_score(self, X_train, y_train, X_val, y_val):
         """Mean goal per neuron on held-out data, evaluated without learning (bits)."""
         onehot = None
-        if y_idx is not None:
-            onehot = np.eye(len(self.classes_))[y_idx]
-        sums = self._evaluate(X, onehot)
-        return float(sum(goal.mean() for _, _, goal in sums) / X.shape[0])
+        if y_val is not None:
+            onehot = np.eye(len(self.classes_))[y_val]
+        sums = self._evaluate(X_val, onehot)
+        return float(sum(goal.mean() for _, _, goal in sums) / X_val.shape[0])
 
     # -- transforming --------------------------------------------------------------
     def transform(self, X):

@@ -26,25 +26,17 @@ _NO_VECTOR = np.zeros(1)
 
 
 class Layer:
-    """N infomorphic neurons with sources F (+ C) (+ L).
+    """N infomorphic neurons with sources F (+ C) (+ L), built from a :class:`LayerSpec`.
 
     Parameters
     ----------
     n_inputs : int
         Size of the feedforward input.
-    n_neurons : int
-        Number of neurons N.
-    sources : {"FC", "FL", "FCL"}
-        Input classes of the neurons.
     n_context : int
-        Size of the context input (number of classes); ignored without C.
-    gamma : ndarray (n_atoms,)
-        Goal weights in lattice order; ``gamma_h`` weights H_res.
-    readout : bool
-        Readout layer: C is the own class's label through a fixed identity weight
-        and k1 = 1 (requires ``sources == "FC"`` and ``n_neurons == n_context``).
-    lateral_partners : int or None
-        Each neuron listens to at most this many random others (None: all others).
+        Size of the context input (number of classes); ignored without C. A readout
+        layer needs ``n_neurons == n_context``.
+    spec : LayerSpec
+        Neurons, sources, goal, binning, activation, optimiser, lateral connectivity.
     rng : numpy.random.Generator
         Used for the initial weights and the lateral connectivity.
 
@@ -52,26 +44,24 @@ class Layer:
     are kept in float64); prediction runs in float64.
     """
 
-    def __init__(
-        self, n_inputs, n_neurons, sources, n_context, *, gamma, gamma_h, n_bins,
-        binning, bin_range, k1, k2, c1, c2, w1, w2, learning_rate, weight_decay,
-        lateral_partners, readout, rng,
-    ):
+    def __init__(self, n_inputs, n_context, spec, rng):
+        sources, n_neurons, readout = spec.sources, spec.n_neurons, spec.readout
         if sources not in SOURCE_SETS:
             raise ValueError(f"sources must be one of {SOURCE_SETS}, got {sources!r}")
         self.n_inputs = n_inputs
         self.n_neurons = n_neurons
         self.sources = sources
         self.n_context = n_context
-        self.gamma = np.asarray(gamma, dtype=np.float64)
-        self.gamma_h = float(gamma_h)
-        self.n_bins = int(n_bins)
-        self.binning = binning
-        self.bin_range = float(bin_range)
-        self.k1 = 1.0 if readout else float(k1)
-        self.k2, self.c1, self.c2, self.w1, self.w2 = map(float, (k2, c1, c2, w1, w2))
         self.readout = readout
+        self.binning = spec.binning
+        act = spec.activation
+        # The readout is bivariate with k1 = 1 (Makkeh et al. 2025).
+        self.activation = activation_constants(
+            sources, 1.0 if readout else float(act.k1),
+            *(float(v) for v in (act.k2, act.c1, act.c2, act.w1, act.w2)),
+        )
         self.pid = BatchPID(len(sources), sources)
+        self.set_goal(spec.goal)
 
         # Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)), the usual linear-layer init.
         params = {}
@@ -84,18 +74,37 @@ class Layer:
             params["b_C"] = rng.uniform(-bound, bound, n_neurons)
         self.lateral_mask = None
         if "L" in sources:
-            self.lateral_mask = _lateral_mask(n_neurons, lateral_partners, rng)
+            self.lateral_mask = _lateral_mask(n_neurons, spec.lateral_connections, rng)
             fan_in = max(1, int(self.lateral_mask.sum(axis=0).max()))
             bound = 1.0 / np.sqrt(fan_in)
             params["W_L"] = rng.uniform(-bound, bound, (n_neurons, n_neurons)) * self.lateral_mask
             params["b_L"] = rng.uniform(-bound, bound, n_neurons)
         self.params = params
-        self.optimizer = Adam(params, learning_rate, weight_decay)
+        self.optimizer = Adam(params, spec.optimiser.learning_rate, spec.optimiser.weight_decay)
 
-    def _activation_args(self):
-        return activation_constants(
-            self.sources, self.k1, self.k2, self.c1, self.c2, self.w1, self.w2
-        )
+    # -- state -------------------------------------------------------------------
+    @property
+    def lattice(self):
+        """The redundancy lattice of the neurons' sources (atom order of the records)."""
+        return self.pid.lattice
+
+    def set_goal(self, goal):
+        """Train towards ``goal`` (:class:`GoalWeights`) from the next batch on."""
+        self.gamma = np.asarray(goal.gamma, dtype=np.float64)
+        self.gamma_h = float(goal.gamma_h)
+
+    def weights(self):
+        """Dict source letter -> weight matrix (inputs, neurons); the arrays themselves."""
+        return {k[2:]: v for k, v in self.params.items() if k.startswith("W_")}
+
+    def biases(self):
+        """Dict source letter -> bias vector (neurons,); the arrays themselves."""
+        return {k[2:]: v for k, v in self.params.items() if k.startswith("b_")}
+
+    def state_arrays(self):
+        """Every array training changes: weights, biases and Adam's moments."""
+        opt = self.optimizer
+        return [*self.params.values(), *opt.m.values(), *opt.v.values()]
 
     def _context_bias(self):
         if "C" not in self.sources or self.readout:
@@ -118,7 +127,7 @@ class Layer:
         c = np.zeros_like(f) if "C" in self.sources else f
         b_c = self._context_bias()
         b_l = params.get("b_L", _NO_VECTOR)
-        act = self._activation_args()
+        act = self.activation
         theta = np.empty_like(f)
         rows = par.blocks(f.shape[0], 64)
         threads = par.n_threads() if f.size >= 65536 else 1
@@ -162,7 +171,7 @@ class Layer:
         timer = _PHASES.start()
         params = self.params
         kind = kern.KINDS[self.sources]
-        act = self._activation_args()
+        act = self.activation
         n_samples, n_neurons = x_f.shape[0], self.n_neurons
         seeds = rng.integers(0, 2**63, size=2, dtype=np.uint64)
         # Below ~64k (sample, neuron) pairs handing work to a thread costs more than
@@ -205,7 +214,7 @@ class Layer:
         y_out = np.empty((n_neurons, n_samples), dtype=np.float32)
         step_args = (
             kind, f, params["b_F"], c, b_c, lat, b_l, y_first is not None, act,
-            self.n_bins, self.binning == "fixed", self.bin_range, pid.ptr, pid.masks,
+            self.binning.n_bins, self.binning.fixed, self.binning.half_range, pid.ptr, pid.masks,
             pid.coefs, pid.support, pid.is_support, w, float(self.gamma_h), bool(update),
             seeds[1], i_cap, h_t, delta_f, delta_c, delta_l, g_bias, y_out,
         )

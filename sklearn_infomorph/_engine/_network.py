@@ -1,6 +1,18 @@
 """A stack of infomorphic layers with an optional infomorphic readout."""
 
+from dataclasses import dataclass
+
 import numpy as np
+
+from ._layer import Layer
+
+
+@dataclass
+class NetworkState:
+    """Copies of every array training changes, and Adam's step counts, to go back to."""
+
+    arrays: list
+    steps: list
 
 
 class Network:
@@ -16,14 +28,82 @@ class Network:
         Hidden layers then, if any, the readout layer (``layer.readout`` True).
     """
 
+    # Training products run in float32: the fit loop converts the data once.
+    input_dtype = np.float32
+
     def __init__(self, layers):
         self.layers = list(layers)
-        self.readout_flip = None
+        self._readout_flip = None
+
+    @classmethod
+    def from_specs(cls, n_inputs, n_context, specs, rng):
+        """Layers built from :class:`LayerSpec` objects, input to output.
+
+        ``n_context`` is the size of the one-hot context (number of classes).
+        """
+        layers = []
+        for spec in specs:
+            layers.append(Layer(n_inputs, n_context, spec, rng))
+            n_inputs = spec.n_neurons
+        return cls(layers)
+
+    # -- structure and state -----------------------------------------------------------
+    @property
+    def structure(self):
+        """(n_neurons, sources) of every layer."""
+        return [(layer.n_neurons, layer.sources) for layer in self.layers]
 
     @property
-    def has_readout(self):
-        return bool(self.layers) and self.layers[-1].readout
+    def lattices(self):
+        """The lattice of every layer (column order of its PID records)."""
+        return [layer.lattice for layer in self.layers]
 
+    @property
+    def n_outputs(self):
+        """Neurons of the last layer."""
+        return self.layers[-1].n_neurons
+
+    def set_goals(self, goals):
+        """New goal weights (one :class:`GoalWeights` per layer) from the next batch on."""
+        for layer, goal in zip(self.layers, goals):
+            layer.set_goal(goal)
+
+    def weights(self):
+        """Per layer, dict source letter -> weight matrix (inputs, neurons)."""
+        return [layer.weights() for layer in self.layers]
+
+    def biases(self):
+        """Per layer, dict source letter -> bias vector (neurons,)."""
+        return [layer.biases() for layer in self.layers]
+
+    def all_finite(self):
+        """Whether every weight and bias is finite."""
+        return all(np.all(np.isfinite(v)) for layer in self.layers for v in layer.params.values())
+
+    def snapshot(self, into=None):
+        """The trained state (weights, Adam moments and step counts) to :meth:`restore`.
+
+        ``into``, an earlier snapshot of this network, is overwritten instead of
+        allocating new copies.
+        """
+        arrays = [a for layer in self.layers for a in layer.state_arrays()]
+        steps = [layer.optimizer.step_count for layer in self.layers]
+        if into is None:
+            return NetworkState([a.copy() for a in arrays], steps)
+        for saved, current in zip(into.arrays, arrays):
+            np.copyto(saved, current)
+        into.steps = steps
+        return into
+
+    def restore(self, state):
+        """Back to a :meth:`snapshot` (copied in, the snapshot stays usable)."""
+        arrays = [a for layer in self.layers for a in layer.state_arrays()]
+        for current, saved in zip(arrays, state.arrays):
+            np.copyto(current, saved)
+        for layer, steps in zip(self.layers, state.steps):
+            layer.optimizer.step_count = steps
+
+    # -- training ------------------------------------------------------------------
     def train_batch(self, x, y_onehot, rng, update=True):
         """Train every layer on one batch; returns per layer (atoms, h_res, goal)."""
         results = []
@@ -33,6 +113,7 @@ class Network:
             results.append((atoms, h_res, goal))
         return results
 
+    # -- prediction ----------------------------------------------------------------
     def hidden_expected(self, x):
         """Deterministic firing probabilities of the last hidden layer."""
         return _in_chunks(self._hidden_expected, x)
@@ -45,36 +126,37 @@ class Network:
                 x = 2.0 * theta - 1.0
         return theta if theta is not None else x
 
-    def readout_theta(self, x):
-        """Readout firing probabilities, inverted where the readout learned inverted."""
-        return _in_chunks(self._readout_theta, x)
+    def readout_theta(self, x, flip=True):
+        """Readout firing probabilities, inverted where the readout learned inverted
+        (``flip=False``: as the neurons fire)."""
+        theta = _in_chunks(self._readout_theta, x)
+        if flip and self._readout_flip is not None:
+            theta = np.where(self._readout_flip, 1.0 - theta, theta)
+        return theta
 
     def _readout_theta(self, x):
         for layer in self.layers[:-1]:
             x = 2.0 * layer.forward_expected(x) - 1.0
-        theta = self.layers[-1].forward_expected(x)
-        if self.readout_flip is not None:
-            theta = np.where(self.readout_flip, 1.0 - theta, theta)
-        return theta
+        return self.layers[-1].forward_expected(x)
 
-    def set_readout_flip(self, x, y_idx):
-        """Decide once, on training data, which readout neurons fire inverted.
+    @property
+    def readout_flip(self):
+        """ndarray of bool: readout neurons inverted at prediction (None: not decided)."""
+        return self._readout_flip
 
-        Information is invariant to flipping a neuron's output, so a readout neuron
-        may learn to fire for "not my class". It is inverted when its mean firing
-        probability on its own class is below that on the other classes (the papers'
-        rule, mean theta >= 0.5 per test batch, fails for balanced binary labels).
-        """
-        self.readout_flip = None
-        self.readout_flip = readout_flip(self.readout_theta(x), y_idx)
+    def set_readout_flip(self, flip):
+        """Invert these readout neurons at prediction (see :func:`readout_flip`)."""
+        self._readout_flip = None if flip is None else np.asarray(flip, dtype=bool)
 
 
 def readout_flip(theta, y_idx):
     """Which readout neurons fire inverted, from their uninverted theta (B, classes).
 
-    A neuron is inverted when its mean firing probability on its own class is below
-    that on the other classes; a class absent from y_idx falls back to mean theta
-    >= 0.5.
+    Information is invariant to flipping a neuron's output, so a readout neuron may
+    learn to fire for "not my class". It is inverted when its mean firing probability
+    on its own class is below that on the other classes (the papers' rule, mean theta
+    >= 0.5 per test batch, fails for balanced binary labels); a class absent from
+    y_idx falls back to mean theta >= 0.5.
     """
     flip = np.zeros(theta.shape[1], dtype=bool)
     for k in range(theta.shape[1]):

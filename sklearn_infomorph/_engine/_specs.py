@@ -1,0 +1,67 @@
+"""Typed descriptions of what the engine builds: a layer's goal, binning, activation
+and optimiser. The estimators translate their parameters into these once per fit."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class GoalWeights:
+    """Weights of a goal on the lattice atoms (``gamma``, lattice order) and on H_res."""
+
+    gamma: np.ndarray
+    gamma_h: float = 0.0
+
+
+@dataclass(frozen=True)
+class Binning:
+    """How source potentials are binned for the PID estimate.
+
+    ``fixed``: equal bins on [-half_range, half_range], values clamped; otherwise
+    adaptive (each neuron's potential divided by its largest absolute value in the
+    batch, bins on [-1, 1]).
+    """
+
+    n_bins: int
+    fixed: bool
+    half_range: float
+
+
+@dataclass(frozen=True)
+class Activation:
+    """Constants of the activation functions (see ``_activation.activation_constants``)."""
+
+    k1: float = 0.9
+    k2: float = 2.0
+    c1: float = 0.1
+    c2: float = 0.1
+    w1: float = 2.0
+    w2: float = 2.0
+
+
+@dataclass(frozen=True)
+class Optimiser:
+    """Adam's learning rate and L2 weight decay."""
+
+    learning_rate: float
+    weight_decay: float = 0.0
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer of infomorphic neurons.
+
+    ``readout``: one neuron per class, C is the own class's label through a fixed
+    identity weight and k1 = 1 (requires ``sources == "FC"``). ``lateral_connections``:
+    each neuron listens to at most this many random others (None: all others).
+    """
+
+    n_neurons: int
+    sources: str
+    goal: GoalWeights
+    binning: Binning
+    optimiser: Optimiser
+    activation: Activation = field(default_factory=Activation)
+    readout: bool = False
+    lateral_connections: int | None = None
