@@ -261,11 +261,13 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         X, y = self._validate(X, y, reset)
         y_idx, n_classes = None, 0
         if y is not None:
+            # No classes_ when warm-started from a fit without C: the structure check
+            # in _fit_network then refuses the new source.
+            known = None if reset else getattr(self, "classes_", None)
+            classes, y_idx = self._encode(y, known)
             if reset:
-                self.classes_, y_idx = self._encode(y)
-            else:
-                _, y_idx = self._encode(y, self.classes_)
-            n_classes = len(self.classes_)
+                self.classes_ = classes
+            n_classes = len(classes)
         elif reset and hasattr(self, "classes_"):
             del self.classes_
         return self._fit_network(X, y_idx, n_classes, incremental=False)
@@ -294,7 +296,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if y is not None:
             if first:
                 self.classes_, y_idx = self._encode(y, classes)
-            else:
+            elif hasattr(self, "classes_"):
                 if classes is not None and not np.array_equal(
                     unique_labels(classes, "classes"), self.classes_
                 ):
@@ -303,7 +305,9 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                         "of the first partial_fit call."
                     )
                 _, y_idx = self._encode(y, self.classes_)
-            n_classes = len(self.classes_)
+            else:  # continued from a fit without C: the structure check refuses it
+                classes, y_idx = self._encode(y, classes)
+            n_classes = len(getattr(self, "classes_", classes))
         return self._fit_network(X, y_idx, n_classes, incremental=True)
 
     def _engine_predict(self, X):
