@@ -1,4 +1,4 @@
-"""Engine properties the speed-ups must not break: thread independence, caching, kernels."""
+"""Engine properties the speed-ups must not break: caching and kernels."""
 
 import os
 import shutil
@@ -10,44 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sklearn_infomorph import InfomorphicClassifier
 from sklearn_infomorph._engine import _activation, _fast_math, _jit, _random
 from sklearn_infomorph._engine import _thread_pool as par
 
-
-def _fit(digits, sources, n_jobs):
-    X_train, _, y_train, _ = digits
-    # batch 1024 x 100 neurons: above the size from which the engine uses threads
-    return InfomorphicClassifier(
-        sources=sources, batch_size=1024, max_iter=3, random_state=0, n_jobs=n_jobs
-    ).fit(X_train, y_train)
-
-
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.parametrize("sources", ["FC", "FL", "FCL"])
-def test_one_and_two_threads_give_identical_weights(digits, sources, monkeypatch):
-    import numba
-
-    if numba.config.NUMBA_NUM_THREADS < 2:
-        pytest.skip("needs at least 2 numba threads")
-    used = []
-    original = par.run
-
-    def spy(function, bounds, threads=None):
-        used.append(par.n_threads() if threads is None else threads)
-        return original(function, bounds, threads)
-
-    monkeypatch.setattr(par, "run", spy)
-    one = _fit(digits, sources, 1)
-    assert max(used) == 1
-    used.clear()
-    two = _fit(digits, sources, 2)
-    assert max(used) == 2  # the work really was shared between two threads
-    for layer_one, layer_two in zip(one.coefs_, two.coefs_):
-        assert layer_one.keys() == layer_two.keys()
-        for key in layer_one:
-            np.testing.assert_array_equal(layer_one[key], layer_two[key])
-    np.testing.assert_array_equal(one.pid_atoms_.to_numpy(), two.pid_atoms_.to_numpy())
+# One and two threads giving bit-identical models, at sizes that reach the engine's
+# thread thresholds and with a spy on the pool: test_common.py.
 
 
 @pytest.mark.slow

@@ -1,20 +1,17 @@
 """InfomorphicTransformer: features, pipelines, PID records, determinism, API and errors."""
 
-import pickle
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_digits, make_classification
-from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_infomorph import Goal, InfomorphicClassifier, InfomorphicTransformer
-from sklearn_infomorph._base import InfomorphicBase
+from sklearn_infomorph import Goal, InfomorphicTransformer
 from sklearn_infomorph._goal import PRESETS
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -85,11 +82,9 @@ def test_unsupervised_goal_raises_its_atom(digits):
     np.testing.assert_allclose(tr.goal_curve_[:, 0], per_epoch.to_numpy(), atol=1e-10)
 
 
-# -- shared base and PID records ----------------------------------------------------------
-def test_shares_the_base_and_its_records(fitted_lateral):
+# -- PID records ----------------------------------------------------------
+def test_records_of_the_fitted_layer(fitted_lateral):
     tr = fitted_lateral
-    assert isinstance(tr, InfomorphicBase)
-    assert InfomorphicClassifier._fit_network is InfomorphicTransformer._fit_network
     assert tr.layer_names_ == ["hidden_0"]
     assert tr.n_iter_ == 15
     assert tr.goal_curve_.shape == (15, 1)
@@ -121,32 +116,14 @@ def test_transform_is_deterministic_and_batch_independent(digits, fitted_lateral
     np.testing.assert_array_equal(codes, np.where(Z >= 0.5, 1.0, -1.0))
 
 
-def test_refit_same_random_state_is_identical(digits):
-    X_train, X_test, _, _ = digits
-    a, b = small().fit(X_train), small().fit(X_train)
-    np.testing.assert_array_equal(a.transform(X_test), b.transform(X_test))
-    c = small(random_state=1).fit(X_train)
-    assert not np.array_equal(a.coefs_[0]["F"], c.coefs_[0]["F"])
-    np.testing.assert_array_equal(small().fit_transform(X_train), a.transform(X_train))
-
-
-def test_thread_count_does_not_change_the_features(digits):
-    X_train, X_test, _, _ = digits
-    one = small(max_iter=1, n_jobs=1).fit(X_train[:500])
-    two = small(max_iter=1, n_jobs=2).fit(X_train[:500])
-    np.testing.assert_array_equal(one.transform(X_test), two.transform(X_test))
+def test_fit_transform_equals_fit_then_transform(digits):
+    # random_state and n_jobs determinism for every estimator: test_common.py.
+    X_train, _, _, _ = digits
+    np.testing.assert_array_equal(small().fit_transform(X_train),
+                                  small().fit(X_train).transform(X_train))
 
 
 # -- estimator API ------------------------------------------------------------------------
-def test_clone_and_pickle(digits, fitted_lateral):
-    _, X_test, _, _ = digits
-    restored = pickle.loads(pickle.dumps(fitted_lateral))
-    np.testing.assert_array_equal(restored.transform(X_test), fitted_lateral.transform(X_test))
-    fresh = clone(fitted_lateral)
-    assert not hasattr(fresh, "_network")
-    assert fresh.get_params()["n_neurons"] == 30
-
-
 def test_pandas_output_and_feature_names():
     X, _ = make_classification(n_samples=150, n_features=6, random_state=0)
     frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(6)], index=np.arange(150) + 1000)
@@ -221,17 +198,6 @@ def test_early_stopping_on_validation_goal(digits):
     assert len(sup.validation_scores_) == 2
 
 
-def test_warm_start_continues(digits):
-    X_train, _, _, _ = digits
-    tr = small(warm_start=True, max_iter=2).fit(X_train)
-    before = tr.coefs_[0]["F"].copy()
-    tr.fit(X_train)
-    assert tr.n_iter_ == 4
-    assert not np.array_equal(before, tr.coefs_[0]["F"])
-    with pytest.raises(ValueError, match="cannot change"):
-        tr.set_params(n_neurons=5).fit(X_train)
-
-
 def test_verbose_prints_one_line_per_epoch(digits, capsys):
     X_train, _, _, _ = digits
     small(max_iter=2, verbose=1).fit(X_train)
@@ -269,19 +235,9 @@ def test_bad_parameters(digits, params, message):
 
 
 def test_bad_data():
+    # NaN, shapes, feature counts and unfitted use for every estimator: test_common.py.
     X, y = make_classification(n_samples=60, n_features=4, random_state=0)
-    X_nan = X.copy()
-    X_nan[3, 1] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
-        small().fit(X_nan)
-    with pytest.raises(NotFittedError):
-        small().transform(X)
     with pytest.raises(ValueError, match="at least 2 classes"):
         small(sources="FC").fit(X, np.zeros(60))
     with pytest.raises(ValueError, match="Unknown label type"):
         small(sources="FC").fit(X, np.linspace(0, 1, 60))
-    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
-        small(sources="FC").fit(X, y[:-1])
-    fitted = small().fit(X)
-    with pytest.raises(ValueError, match="4 features"):
-        fitted.transform(X[:, :3])
