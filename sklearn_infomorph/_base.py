@@ -417,14 +417,16 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
     def _verbose_metric(self, X, y_idx):
         return ""
 
-    def _evaluate(self, X, onehot):
+    def _evaluate(self, X, onehot, rng=None):
         """Per-layer (atoms, h_res, goal) sums over mini-batches, without learning.
 
         The data run in mini-batches of the training batch size, with their context
-        and stochastic outputs as in training (from a generator drawn from the fit's
-        one), weighted by batch size: divide by ``len(X)`` for means.
+        and stochastic outputs as in training (from ``rng``, by default a generator
+        drawn from the fit's one), weighted by batch size: divide by ``len(X)`` for
+        means.
         """
-        rng = np.random.default_rng(self._rng.integers(2**63))
+        if rng is None:
+            rng = np.random.default_rng(self._rng.integers(2**63))
         n_samples = X.shape[0]
         batch = self._batch_size(n_samples)
         sums = None
@@ -605,6 +607,41 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self._frame(self._final_pid_arrays)
+
+    def pid_atoms(self, X, y=None, *, random_state=0):
+        """Per-neuron PID on the given data, e.g. held-out rows; the frame of ``pid_atoms_``.
+
+        The fitted weights are not changed. The rows run through the network as in
+        training: in mini-batches of the training batch size (the PID of each
+        neuron is estimated per batch, and the batches are averaged weighted by
+        their size, like ``pid_atoms_``), with the one-hot label of y as the
+        context of layers that have one, and with sampled +-1 outputs passed from
+        layer to layer (and to the lateral input). The samples come from a
+        generator seeded with ``random_state``: the same data and seed give the
+        same frame. Sampling, rather than passing expected outputs, keeps the
+        inputs of every layer distributed as during training, so the values are
+        comparable with ``pid_atoms_``, which they reproduce up to this sampling
+        noise on the training data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data, scaled as the training data were.
+        y : array-like of shape (n_samples,), default=None
+            Labels of X, from ``classes_``. Required when a layer has a context
+            source C (every classifier: its readout's context is the label);
+            ignored otherwise.
+        random_state : int, default=0
+            Seed of the sampled outputs passed between layers.
+
+        Returns
+        -------
+        atoms : pandas.DataFrame
+            Same index and columns as ``pid_atoms_``, in bits.
+        """
+        from ._heldout import pid_atoms_on
+
+        return pid_atoms_on(self, X, y, random_state=random_state)
 
     @property
     def pid_history_(self):

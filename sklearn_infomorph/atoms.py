@@ -125,14 +125,27 @@ def describe_atom(name, *, full_names=False):
 # -- access to the fitted records -------------------------------------------------------------
 def _infomorphic(estimator):
     """The fitted infomorphic estimator itself or inside a Pipeline (last one wins)."""
+    return _infomorphic_step(estimator)[0]
+
+
+def _infomorphic_step(estimator, X=None):
+    """The fitted infomorphic estimator (as :func:`_infomorphic`) and X as it sees it.
+
+    In a Pipeline, X (when given) is transformed by the steps before the estimator.
+    """
     if isinstance(estimator, InfomorphicBase):
         check_is_fitted(estimator)
-        return estimator
+        return estimator, X
     steps = getattr(estimator, "steps", None)
     if steps is not None:
-        for _, step in reversed(steps):
+        for i in range(len(steps) - 1, -1, -1):
+            step = steps[i][1]
             if isinstance(step, InfomorphicBase) or hasattr(step, "steps"):
-                return _infomorphic(step)
+                if X is not None:
+                    for _, before in steps[:i]:
+                        if before is not None and before != "passthrough":
+                            X = before.transform(X)
+                return _infomorphic_step(step, X)
     raise TypeError(
         "Expected a fitted InfomorphicClassifier, InfomorphicTransformer or a Pipeline "
         f"containing one; got {type(estimator).__name__}."

@@ -9,16 +9,27 @@ well they classify::
     scoring = {"accuracy": "accuracy", **make_atom_scorers(["red", "syn"])}
     GridSearchCV(clf, grid, scoring=scoring, refit="accuracy")
 
-``pid_atoms_`` is measured on the data the model was fitted on (the training part of
-each split), so a scorer returns the same value whatever data it is called with:
-``mean_test_<name>`` and ``mean_train_<name>`` are equal.
+Which data the atoms are measured on is chosen with ``data``:
+
+``data="train"`` (default)
+    ``pid_atoms_``, measured on the data the model was fitted on (the training part
+    of each split). The scorer ignores the data it is called with, so
+    ``mean_test_<name>`` and ``mean_train_<name>`` are equal.
+``data="test"``
+    ``pid_atoms(X, y)`` on the data the scorer is called with: in a search, the
+    test part of each split for ``mean_test_<name>`` (and the training part for
+    ``mean_train_<name>`` with ``return_train_score=True``). This shows what the
+    neurons encode on data they were not trained on. In a Pipeline, X is first
+    transformed by the steps before the infomorphic estimator.
 """
 
 import numpy as np
 
-from .atoms import _check_layer, _infomorphic
+from .atoms import _check_layer, _infomorphic_step
 
 __all__ = ["atom_scorer", "make_atom_scorers"]
+
+_DATA = ("train", "test")
 
 _STATISTICS = {
     "mean": np.mean,
@@ -33,13 +44,22 @@ class _AtomScorer:
     """Callable ``scorer(estimator, X, y)``; a class (not a closure) so it pickles
     to joblib and Dask workers."""
 
-    def __init__(self, atom, layer, statistic):
+    def __init__(self, atom, layer, statistic, data="train"):
         self.atom = atom
         self.layer = layer
         self.statistic = statistic
+        self.data = data
 
     def __call__(self, estimator, X=None, y=None, **kwargs):
-        est = _infomorphic(estimator)
+        if self.data == "test":
+            if X is None:
+                raise ValueError(
+                    "An atom scorer with data='test' measures the atoms on the data it "
+                    "is called with: call scorer(estimator, X, y)."
+                )
+            est, X_est = _infomorphic_step(estimator, X)
+        else:
+            est = _infomorphic_step(estimator)[0]
         layer = _check_layer(est, self.layer)
         lattice = est._lattices()[est.layer_names_.index(layer)]
         column = lattice.aliases.get(self.atom, self.atom)
@@ -50,17 +70,18 @@ class _AtomScorer:
                 f"{''.join(lattice.source_names)}); choose one of {valid} or an alias "
                 f"{list(lattice.aliases)}."
             )
-        values = est.pid_atoms_.loc[layer, column].to_numpy(dtype=np.float64)
+        atoms = est.pid_atoms(X_est, y) if self.data == "test" else est.pid_atoms_
+        values = atoms.loc[layer, column].to_numpy(dtype=np.float64)
         return float(_STATISTICS[self.statistic](values))
 
     def __repr__(self):
         return (
             f"atom_scorer({self.atom!r}, layer={self.layer!r}, "
-            f"statistic={self.statistic!r})"
+            f"statistic={self.statistic!r}, data={self.data!r})"
         )
 
 
-def atom_scorer(atom, *, layer=None, statistic="mean"):
+def atom_scorer(atom, *, layer=None, statistic="mean", data="train"):
     """A scorer reporting one PID atom of the fitted model, for ``cv_results_``.
 
     Parameters
@@ -76,6 +97,11 @@ def atom_scorer(atom, *, layer=None, statistic="mean"):
         ``"readout"`` for a classifier without hidden layers).
     statistic : {"mean", "median", "min", "max", "std"}, default="mean"
         How the neurons of the layer are summarised.
+    data : {"train", "test"}, default="train"
+        ``"train"``: the atoms of the fit (``pid_atoms_``, measured on the
+        training data); X and y are ignored. ``"test"``: the atoms on the data the
+        scorer is called with (``pid_atoms(X, y)``; y is needed when a layer has a
+        context source, as in every classifier).
 
     Returns
     -------
@@ -83,7 +109,7 @@ def atom_scorer(atom, *, layer=None, statistic="mean"):
         ``scorer(estimator, X, y) -> float`` in bits. The estimator may be a fitted
         :class:`~sklearn_infomorph.InfomorphicClassifier`,
         :class:`~sklearn_infomorph.InfomorphicTransformer` or a Pipeline containing
-        one; X and y are ignored (the atoms are those of the fit).
+        one.
 
     See Also
     --------
@@ -109,10 +135,15 @@ def atom_scorer(atom, *, layer=None, statistic="mean"):
         raise ValueError(
             f"statistic must be one of {sorted(_STATISTICS)}, got {statistic!r}."
         )
-    return _AtomScorer(atom, layer, statistic)
+    if data not in _DATA:
+        raise ValueError(
+            f"data must be 'train' (the atoms of the fit) or 'test' (the atoms on the "
+            f"data the scorer is called with), got {data!r}."
+        )
+    return _AtomScorer(atom, layer, statistic, data)
 
 
-def make_atom_scorers(atoms, *, layer=None, statistic="mean", prefix="pid_"):
+def make_atom_scorers(atoms, *, layer=None, statistic="mean", prefix="pid_", data="train"):
     """Atom scorers as a dict, to merge into a multi-metric ``scoring``.
 
     Parameters
@@ -127,6 +158,9 @@ def make_atom_scorers(atoms, *, layer=None, statistic="mean", prefix="pid_"):
         Start of each key. Keys are ``prefix + atom`` or, with a layer,
         ``prefix + layer + "_" + atom``; ``cv_results_`` then holds e.g.
         ``mean_test_pid_red``.
+    data : {"train", "test"}, default="train"
+        Where the atoms are measured (see :func:`atom_scorer`): the fit's training
+        data, or the data the scorer is called with (the test split in a search).
 
     Returns
     -------
@@ -153,7 +187,10 @@ def make_atom_scorers(atoms, *, layer=None, statistic="mean", prefix="pid_"):
     if not atoms:
         raise ValueError("atoms is empty; name at least one atom, e.g. ['red'].")
     head = prefix if layer is None else f"{prefix}{layer}_"
-    scorers = {head + atom: atom_scorer(atom, layer=layer, statistic=statistic) for atom in atoms}
+    scorers = {
+        head + atom: atom_scorer(atom, layer=layer, statistic=statistic, data=data)
+        for atom in atoms
+    }
     if len(scorers) != len(atoms):
         raise ValueError(f"atoms has duplicates: {atoms!r}.")
     return scorers

@@ -1,0 +1,166 @@
+"""pid_atoms(X, y): the atoms of a fitted network on given (held-out) data, and the
+atom scorers that use it on the scored split."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_infomorph import InfomorphicClassifier, InfomorphicTransformer
+from sklearn_infomorph.metrics import atom_scorer, make_atom_scorers
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def split(digits):
+    return digits  # standardised X_train, X_test, y_train, y_test
+
+
+@pytest.fixture(scope="module")
+def fitted(split):
+    X_train, _, y_train, _ = split
+    models = {}
+    for sources in ("FC", "FCL"):
+        models[sources] = InfomorphicClassifier(
+            (12,), sources=sources, max_iter=4, random_state=0
+        ).fit(X_train, y_train)
+    return models
+
+
+def test_training_data_reproduce_pid_atoms_(fitted, split):
+    X_train, _, y_train, _ = split
+    for sources, clf in fitted.items():
+        again = clf.pid_atoms(X_train, y_train)
+        pd.testing.assert_index_equal(again.index, clf.pid_atoms_.index)
+        pd.testing.assert_index_equal(again.columns, clf.pid_atoms_.columns)
+        diff = (again - clf.pid_atoms_).abs()
+        if sources == "FC":
+            # The first FC layer sees only data and labels, nothing sampled: the same
+            # batches give exactly the same atoms.
+            np.testing.assert_allclose(again.loc["hidden_0"], clf.pid_atoms_.loc["hidden_0"],
+                                       atol=1e-12, equal_nan=True)
+        # Elsewhere only the sampled +-1 inputs differ: small differences.
+        assert diff.mean().mean() < 0.01
+        assert diff.max().max() < 0.05
+
+
+def test_held_out_atoms_differ(fitted, split):
+    X_train, X_test, y_train, y_test = split
+    clf = fitted["FC"]
+    train = clf.pid_atoms(X_train, y_train)
+    test = clf.pid_atoms(X_test, y_test)
+    assert not np.allclose(train.to_numpy(), test.to_numpy(), equal_nan=True)
+    assert (train - test).abs().loc["hidden_0", "MI"].min() > 0  # every neuron
+    # Identities of the decomposition hold on any data.
+    h = test.loc["hidden_0"]
+    np.testing.assert_allclose(h[["{F}{C}", "{F}", "{C}", "{FC}"]].sum(axis=1), h["MI"])
+
+
+def test_deterministic_for_given_data_and_seed(fitted, split):
+    _, X_test, _, y_test = split
+    clf = fitted["FCL"]
+    first = clf.pid_atoms(X_test, y_test)
+    pd.testing.assert_frame_equal(first, clf.pid_atoms(X_test, y_test))
+    other = clf.pid_atoms(X_test, y_test, random_state=1)
+    # FCL: the lateral input of the hidden layer is sampled too.
+    assert not np.allclose(first.loc["hidden_0"], other.loc["hidden_0"], equal_nan=True)
+    pd.testing.assert_frame_equal(other, clf.pid_atoms(X_test, y_test, random_state=1))
+
+
+def test_sparse_and_dense_input_agree(fitted, split):
+    _, X_test, _, y_test = split
+    clf = fitted["FC"]
+    pd.testing.assert_frame_equal(
+        clf.pid_atoms(sparse.csr_matrix(X_test), y_test), clf.pid_atoms(X_test, y_test)
+    )
+
+
+def test_errors(fitted, split):
+    _, X_test, _, y_test = split
+    clf = fitted["FC"]
+    with pytest.raises(ValueError, match=r"pid_atoms needs y.*\['hidden_0', 'readout'\]"):
+        clf.pid_atoms(X_test)
+    with pytest.raises(ValueError, match="not in classes"):
+        clf.pid_atoms(X_test, y_test + 100)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        clf.pid_atoms(X_test, y_test[:-1])
+    with pytest.raises(ValueError, match="features"):
+        clf.pid_atoms(X_test[:, :10], y_test)
+    with pytest.raises(ValueError, match="random_state must be an int"):
+        clf.pid_atoms(X_test, y_test, random_state=None)
+    with pytest.raises(NotFittedError):
+        InfomorphicClassifier().pid_atoms(X_test, y_test)
+
+
+def test_transformer_with_and_without_context(split):
+    X_train, X_test, y_train, y_test = split
+    unsupervised = InfomorphicTransformer(n_neurons=6, sources="FL", max_iter=2,
+                                          random_state=0).fit(X_train)
+    atoms = unsupervised.pid_atoms(X_test)
+    assert atoms.shape == unsupervised.pid_atoms_.shape
+    pd.testing.assert_frame_equal(atoms, unsupervised.pid_atoms(X_test, y_test))  # y ignored
+    supervised = InfomorphicTransformer(n_neurons=6, sources="FC", max_iter=2,
+                                        random_state=0).fit(X_train, y_train)
+    with pytest.raises(ValueError, match=r"pid_atoms needs y.*\['hidden_0'\]"):
+        supervised.pid_atoms(X_test)
+    assert supervised.pid_atoms(X_test, y_test).shape == supervised.pid_atoms_.shape
+
+
+def test_scorer_data_test_uses_the_scored_rows(fitted, split):
+    X_train, X_test, y_train, y_test = split
+    clf = fitted["FC"]
+    on_test = atom_scorer("red", data="test")
+    on_train = atom_scorer("red")
+    expected = clf.pid_atoms(X_test, y_test).loc["hidden_0", "{F}{C}"].mean()
+    assert on_test(clf, X_test, y_test) == pytest.approx(expected)
+    assert on_train(clf, X_test, y_test) == pytest.approx(
+        clf.pid_atoms_.loc["hidden_0", "{F}{C}"].mean()
+    )
+    assert on_test(clf, X_test, y_test) != on_train(clf, X_test, y_test)
+    with pytest.raises(ValueError, match="data must be 'train'"):
+        atom_scorer("red", data="validation")
+    with pytest.raises(ValueError, match="call scorer\\(estimator, X, y\\)"):
+        on_test(clf)
+
+
+def test_scorer_in_a_pipeline_transforms_X_first(split):
+    X_train, X_test, y_train, y_test = split
+    pipe = make_pipeline(StandardScaler(), InfomorphicClassifier((8,), max_iter=2,
+                                                                 random_state=0))
+    pipe.fit(X_train * 3 + 1, y_train)
+    scorer = atom_scorer("syn", layer="readout", data="test")
+    inner = pipe[-1].pid_atoms(pipe[0].transform(X_test * 3 + 1), y_test)
+    assert scorer(pipe, X_test * 3 + 1, y_test) == pytest.approx(
+        inner.loc["readout", "{FC}"].mean()
+    )
+
+
+def test_grid_search_with_test_split_atom_scorers(split):
+    X_train, _, y_train, _ = split
+    X, y = X_train[:400], y_train[:400]
+    folds = [(np.arange(0, 200), np.arange(200, 400)), (np.arange(200, 400), np.arange(0, 200))]
+    clf = InfomorphicClassifier((6,), sources="FC", goal="context_heuristic", max_iter=2,
+                                random_state=0)
+    scoring = {"accuracy": "accuracy", **make_atom_scorers(["red", "MI_C"], data="test")}
+    search = GridSearchCV(clf, {"goal__red": [0.5, 1.0]}, cv=folds, scoring=scoring,
+                          refit="accuracy", return_train_score=True).fit(X, y)
+    res = search.cv_results_
+    # The test column is the held-out atoms of the model fitted on the training rows.
+    train_idx, test_idx = folds[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = clone(clf).set_params(goal__red=0.5).fit(X[train_idx], y[train_idx])
+    held_out = model.pid_atoms(X[test_idx], y[test_idx]).loc["hidden_0"]
+    assert res["split0_test_pid_MI_C"][0] == pytest.approx(held_out["MI_C"].mean())
+    assert res["split0_train_pid_MI_C"][0] == pytest.approx(
+        model.pid_atoms(X[train_idx], y[train_idx]).loc["hidden_0", "MI_C"].mean()
+    )
+    assert np.all(res["mean_test_pid_MI_C"] != res["mean_train_pid_MI_C"])
