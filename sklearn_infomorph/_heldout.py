@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils import check_consistent_length
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._engine._threads import limit_threads
+from ._engine._thread_budget import limit_threads
 
 
 def needs_context(est):
