@@ -77,7 +77,9 @@ class _AtomScorer:
     def __repr__(self):
         return (
             f"atom_scorer({self.atom!r}, layer={self.layer!r}, "
-            f"statistic={self.statistic!r}, data={self.data!r})"
+            f"statistic={self.statistic!r}"
+            + ("" if self.data == "train" else f", data={self.data!r}")
+            + ")"
         )
 
 
