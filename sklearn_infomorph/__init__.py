@@ -5,7 +5,7 @@ from ._classifier import InfomorphicClassifier
 from ._goal import Goal
 from ._transformer import InfomorphicTransformer
 from .lattice import Lattice, redundancy_lattice
-from .pid import isx_pid, pid_table_from_samples
+from .pid import isx_pid, pid_from_samples, pid_table_from_samples
 from .plotting import AtomHistoryDisplay, AtomsDisplay
 
 __version__ = "0.1.0"
@@ -20,6 +20,7 @@ __all__ = [
     "InfomorphicTransformer",
     "Lattice",
     "isx_pid",
+    "pid_from_samples",
     "pid_table_from_samples",
     "redundancy_lattice",
 ]

@@ -296,7 +296,7 @@ def pid_from_samples(target, *sources, correction="eb", n_boot=200,
     0 bits:
 
     >>> import numpy as np
-    >>> from sklearn_infomorph.pid import pid_from_samples
+    >>> from sklearn_infomorph import pid_from_samples
     >>> rng = np.random.default_rng(0)
     >>> t = rng.integers(0, 2, 256)
     >>> a, b = rng.integers(0, 20, 256), rng.integers(0, 20, 256)

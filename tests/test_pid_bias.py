@@ -4,8 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sklearn_infomorph import isx_pid
-from sklearn_infomorph import _pid_bias
+from sklearn_infomorph import _pid_bias, isx_pid
 from sklearn_infomorph.lattice import redundancy_lattice
 from sklearn_infomorph.pid import pid_from_samples
 
