@@ -10,6 +10,7 @@ READING_ORDER = [
     "plot_atoms_in_pandas.py",
     "plot_atom_learning_curves.py",
     "plot_goal_search.py",
+    "plot_goal_discovery_tpe.py",
     "plot_pipeline_features.py",
     "plot_associative_memory.py",
 ]
