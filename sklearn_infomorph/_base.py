@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from ._engine._float32 import float32_rows, max_abs_sparse
 from ._engine._network import Network
 from ._engine._specs import Activation, Binning, GoalWeights, LayerSpec, Optimiser
 from ._engine._thread_budget import limit_threads
@@ -23,6 +24,10 @@ from .lattice import redundancy_lattice
 from .pid import pid_columns
 
 _SOURCE_LETTERS = "FCL"
+# Input dtypes kept as they are (others are converted to float64): training gathers
+# float32 rows anyway and prediction converts row chunks to float64, so float32 X is
+# never copied whole to float64 (same results as converting it first).
+X_DTYPES = (np.float64, np.float32)
 _MAX_BINS = 1024
 # Sparse input is densified this many rows at a time: the engine only sees dense arrays.
 _DENSE_ROWS = 4096
@@ -251,30 +256,36 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         self.t_ = 0
         self._goal_curve = []
         self._pid_epochs = []
+        self._epoch_flips = []  # readout flip decided at the end of each epoch
         self.best_goal_ = -np.inf
         self._no_improvement_count = 0
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = -np.inf if self.early_stopping else None
 
-    def _run_epochs(self, X, y_idx, n_classes, max_epochs, incremental):
+    def _run_epochs(self, X, X32, y_idx, n_classes, max_epochs, incremental):
         """MLPClassifier-style loop: epochs of shuffled mini-batches, stopping rules.
 
         The state at the start of each epoch is kept: an epoch that diverges (weights
         or goals no longer finite) or is interrupted (KeyboardInterrupt) is undone, so
-        the model is always the one after ``n_iter_`` whole epochs.
+        the model is always the one after ``n_iter_`` whole epochs. ``X32`` holds the
+        rows of X the batches are gathered from (see :func:`_training_rows`).
+        Returns the training part of X, its one-hot labels and label indices, the
+        checkpoints to fall back to and the early-stopping epoch kept (or None).
         """
         rng = self._rng
         onehot = np.eye(n_classes)[y_idx] if y_idx is not None else None
         X_val = y_val = None
+        X_batches = X32
         if self.early_stopping and not incremental:
-            X, onehot, y_idx, X_val, y_val = self._split_validation(X, onehot, y_idx, rng)
+            X, onehot, y_idx, X_val, y_val, train = self._split_validation(X, onehot, y_idx, rng)
+            X_batches = X32[train]
         n_samples = X.shape[0]
         batch = self._batch_size(n_samples)
-        # The engine's training products run in float32: convert the dense data once
-        # here rather than every gathered batch (the same rounding, about 12 % of an
-        # MNIST epoch saved).
-        X_batches = X if sparse.issparse(X) else np.ascontiguousarray(X, dtype=np.float32)
-        best = None
+        # The readout's firing probabilities of every row as trained: the readout flip
+        # and the verbose training accuracy come from them, with no extra pass over X.
+        readout = self._network.layers[-1].readout
+        epoch_theta = np.empty((n_samples, n_classes)) if readout else None
+        best = best_epoch = None
         # Fallbacks for _fit_network's final check: the state at the start of this
         # call and at the start of the last completed epoch (its arrays reused).
         call_start = epoch_start = None
@@ -295,6 +306,7 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
                     results = self._network.train_batch(
                         _dense_rows(X_batches, idx, np.float32),
                         None if onehot is None else onehot[idx], rng,
+                        readout_theta=None if epoch_theta is None else epoch_theta[lo:lo + batch],
                     )
                     if not self._finite(results):
                         diverged = True
@@ -315,8 +327,10 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
             self.n_iter_ += 1
             layer_goals = self._record_epoch(sums, n_samples)
             total_goal = float(np.sum(layer_goals))
+            extra = self._end_epoch(epoch_theta, None if y_idx is None else y_idx[order])
+            self._epoch_flips.append(self._network.readout_flip)
             if self.verbose:
-                self._print_epoch(layer_goals, X, y_idx, time.perf_counter() - start)
+                self._print_epoch(layer_goals, extra, time.perf_counter() - start)
             if incremental:
                 continue
             if self.early_stopping:
@@ -326,6 +340,7 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
                 if score > self.best_validation_score_:
                     self.best_validation_score_ = score
                     best = self._network.snapshot(best)
+                    best_epoch = self.n_iter_
             else:
                 improved = total_goal > self.best_goal_ + self.tol
             self.best_goal_ = max(self.best_goal_, total_goal)
@@ -348,7 +363,7 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         if best is not None:
             self._network.restore(best)
         checkpoints = [] if call_start is None else [epoch_start, call_start]
-        return X, onehot, y_idx, checkpoints
+        return X, onehot, y_idx, checkpoints, best_epoch
 
     def _split_validation(self, X, onehot, y_idx, rng):
         n_samples = X.shape[0]
@@ -362,7 +377,8 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         order = rng.permutation(n_samples)
         val, train = order[:n_val], order[n_val:]
         take = lambda a, i: None if a is None else a[i]  # noqa: E731
-        return X[train], take(onehot, train), take(y_idx, train), X[val], take(y_idx, val)
+        return (X[train], take(onehot, train), take(y_idx, train), X[val], take(y_idx, val),
+                train)
 
     def _snapshot(self, into=None):
         """(engine state, n_iter_, t_) to go back to; ``into`` is an earlier snapshot
@@ -376,6 +392,7 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         self._network.restore(state)
         del self._goal_curve[self.n_iter_:]
         del self._pid_epochs[self.n_iter_:]
+        del self._epoch_flips[self.n_iter_:]
 
     def _finite(self, results):
         """Whether the batch's goals and every weight are still finite."""
@@ -403,18 +420,21 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         self._pid_epochs.append((self.n_iter_, pid))
         return goals
 
-    def _print_epoch(self, layer_goals, X, y_idx, seconds):
+    def _print_epoch(self, layer_goals, extra, seconds):
         parts = [f"Iteration {self.n_iter_}"]
         parts.append(
             "goal " + ", ".join(f"{n}={g:.5f}" for n, g in zip(self.layer_names_, layer_goals))
         )
-        extra = self._verbose_metric(X, y_idx)
         if extra:
             parts.append(extra)
         parts.append(f"time={seconds:.2f}s")
         print(", ".join(parts))
 
-    def _verbose_metric(self, X, y_idx):
+    def _end_epoch(self, theta, y_idx):
+        """After each completed epoch (subclass hook): ``theta`` (n_samples, n_classes)
+        holds the readout's firing probabilities of every row as trained (None without
+        a readout), ``y_idx`` the rows' labels in the same order. Returns the extra
+        text of the verbose line."""
         return ""
 
     def _evaluate(self, X, onehot, rng=None):
@@ -438,8 +458,20 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
             sums = _accumulate(sums, results, min(batch, n_samples - lo))
         return sums
 
-    def _final_pid(self, X, onehot):
-        """Per-neuron PID on the training data with the final weights (no update)."""
+    def _final_records(self, X, onehot, y_idx, epoch=None):
+        """The PID records and readout flip of the final weights.
+
+        They are those of the last completed epoch (or of ``epoch``, 1-based: the
+        early-stopping epoch whose weights were kept), recorded as it trained: no
+        further pass over the data. Only when no epoch was completed (interrupted or
+        diverged in the first) are they evaluated on X, without learning.
+        """
+        if self._pid_epochs:
+            index = -1 if epoch is None else epoch - 1
+            self._final_pid_arrays = self._pid_epochs[index][1]
+            self._network.set_readout_flip(self._epoch_flips[index])
+            return
+        self._after_training(X, y_idx)
         n = X.shape[0]
         self._final_pid_arrays = [(a / n, h / n) for a, h, _ in self._evaluate(X, onehot)]
 
@@ -459,21 +491,21 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         epochs = 1 if incremental else self.max_iter
         try:
             with limit_threads(self.n_jobs):
-                X_train, onehot, y_train, checkpoints = self._run_epochs(
-                    X, y_idx, n_classes, epochs, incremental
+                X32, x_max = _training_rows(X)
+                X_train, onehot, y_train, checkpoints, best_epoch = self._run_epochs(
+                    X, X32, y_idx, n_classes, epochs, incremental
                 )
-                self._after_training(X_train, y_train)
-                self._final_pid(X_train, onehot)
+                del X32
+                self._final_records(X_train, onehot, y_train, best_epoch)
                 # The last update is checked by no later batch: the final weights must
                 # give finite outputs on all of X (validation rows too), else go back.
                 for checkpoint in checkpoints:
-                    if self._finite_on(X):
+                    if self._finite_on(X, x_max):
                         break
                     self._restore(checkpoint)
                     self._warn_diverged()
-                    self._after_training(X_train, y_train)
-                    self._final_pid(X_train, onehot)
-                if not self._finite_on(X):
+                    self._final_records(X_train, onehot, y_train)
+                if not self._finite_on(X, x_max):
                     raise ValueError(
                         "The network's outputs on X are not finite even before training: "
                         "the values of X are too large in magnitude. Scale X (e.g. "
@@ -509,11 +541,17 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         """The engine's deterministic outputs on dense rows (subclass hook)."""
         raise NotImplementedError
 
-    def _finite_on(self, X):
-        """Whether the final PID records and the outputs on X are all finite."""
+    def _finite_on(self, X, x_max):
+        """Whether the final PID records and the outputs on X are all finite.
+
+        ``x_max`` is the largest absolute value in X: when the network's bound on its
+        potentials from it proves every output finite, X is not run through it.
+        """
         for atoms, h_res in self._final_pid_arrays:
             if not (np.all(np.isfinite(atoms)) and np.all(np.isfinite(h_res))):
                 return False
+        if self._network.outputs_surely_finite(x_max):
+            return True
         return bool(np.all(np.isfinite(self._engine_rows(self._engine_predict, X))))
 
     def _engine_rows(self, function, X):
@@ -597,8 +635,12 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
 
         Columns: every atom of the neuron's lattice (NaN for atoms of another
         layer's lattice), ``H_res``, ``H_T``, the mutual informations ``MI_<sources>``
-        and ``MI`` (joint). Evaluated after the last epoch on the training data, in
-        mini-batches as in training (size-weighted mean over batches).
+        and ``MI`` (joint). Recorded during the last epoch (with early stopping, the
+        epoch whose weights were kept): the size-weighted mean over its training
+        mini-batches, each evaluated as it was learned from (the weights of that
+        batch before its update), i.e. the last epoch of ``pid_history_``; fit adds
+        no pass over the data for it. Only a fit that completed no epoch evaluates
+        the atoms on the training data after it.
 
         Per-layer means: ``pid_atoms_.groupby(level="layer", sort=False).mean()``;
         one layer without NaN columns, neurons grouped by dominant atom and
@@ -676,6 +718,17 @@ def _generator(state):
     rng = np.random.default_rng(0)
     rng.bit_generator.state = state
     return rng
+
+
+def _training_rows(X):
+    """(rows the training batches are gathered from, largest absolute value in X).
+
+    The engine's training products run in float32: dense X is converted once, not
+    every gathered batch (the same rounding), and float32 X is used as it is.
+    """
+    if sparse.issparse(X):
+        return X, max_abs_sparse(X)
+    return float32_rows(X)
 
 
 def _dense_rows(X, rows, dtype=np.float64):

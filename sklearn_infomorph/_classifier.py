@@ -8,7 +8,14 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import InfomorphicBase, LayerPlan, canonical_sources, encode_labels, unique_labels
+from ._base import (
+    X_DTYPES,
+    InfomorphicBase,
+    LayerPlan,
+    canonical_sources,
+    encode_labels,
+    unique_labels,
+)
 from ._engine._network import readout_flip
 from ._goal import Goal
 
@@ -109,7 +116,8 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         Mean goal per neuron per epoch and layer, in bits.
     pid_atoms_ : pandas.DataFrame
         One row per neuron (index layer, neuron): atoms, H_res, H_T and mutual
-        informations in bits, on the training data after the last epoch.
+        informations in bits, recorded during the last epoch (the last epoch of
+        ``pid_history_``; with early stopping, the epoch whose weights were kept).
     pid_history_ : pandas.DataFrame
         Tidy (epoch, layer, neuron, atom, bits) of every epoch.
     readout_flip_ : ndarray of bool
@@ -122,11 +130,12 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
     Prediction is deterministic and needs no labels: the context input is zero,
     each hidden layer passes on its expected output ``2 theta - 1`` instead of a
     sample (the lateral recurrence uses the expected output of its first step),
-    and readout neurons whose mean firing probability on the training data is
-    >= 0.5 are inverted (information is invariant to flipping the output). This
-    inversion is decided once after fit, so a sample's prediction never depends on
-    the other samples it is predicted with. ``predict_proba`` normalises the
-    readout firing probabilities to sum to one.
+    and readout neurons that fire less on their own class than on the others are
+    inverted (information is invariant to flipping the output). This inversion is
+    decided at the end of each epoch from the readout's firing probabilities in
+    that epoch's training batches (no extra pass over the data), so a sample's
+    prediction never depends on the other samples it is predicted with.
+    ``predict_proba`` normalises the readout firing probabilities to sum to one.
 
     A training run that diverges (a goal or weight no longer finite) stops with a
     ``ConvergenceWarning`` and keeps the weights after the last completed epoch; a
@@ -303,12 +312,21 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         return float(np.mean(theta.argmax(axis=1) == y_idx))
 
     def _validation_score(self, X_train, y_train, X_val, y_val):
-        # The readout inversion as it would be decided now on the training data.
-        return self._accuracy(X_val, y_val, self._readout_flip_on(X_train, y_train))
+        # The readout inversion decided at the end of this epoch (_end_epoch).
+        return self._accuracy(X_val, y_val, self._network.readout_flip)
 
-    def _verbose_metric(self, X, y_idx):
-        accuracy = self._accuracy(X, y_idx, self._readout_flip_on(X, y_idx))
-        return f"training accuracy={accuracy:.4f}"
+    def _end_epoch(self, theta, y_idx):
+        # The readout inversion rule on the firing probabilities of the epoch's own
+        # batches (as trained: sampled hidden outputs, the weights of each batch), so
+        # that no pass over the data is added; the training accuracy reported by
+        # verbose comes from the same probabilities, as MLPClassifier reports the
+        # running loss.
+        flip = readout_flip(theta, y_idx)
+        self._network.set_readout_flip(flip)
+        if not self.verbose:
+            return ""
+        accuracy = np.mean(np.where(flip, 1.0 - theta, theta).argmax(axis=1) == y_idx)
+        return f"training accuracy={accuracy:.4f} (running)"
 
     # -- prediction ----------------------------------------------------------------
     def predict_proba(self, X):
@@ -323,7 +341,7 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=np.float64, order="C")
+        X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=X_DTYPES, order="C")
         theta = self._checked_outputs(X)
         return theta / theta.sum(axis=1, keepdims=True)
 
@@ -348,6 +366,6 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         return tags
 
 
-# X as the engine wants it: float64, C order (rows are gathered per batch); sparse CSR
-# is accepted and densified one batch at a time.
-_X_CHECKS = dict(accept_sparse="csr", dtype=np.float64, order="C", y_numeric=False)
+# X as the engine wants it: float64 or float32, C order (rows are gathered per batch);
+# sparse CSR is accepted and densified one batch at a time.
+_X_CHECKS = dict(accept_sparse="csr", dtype=X_DTYPES, order="C", y_numeric=False)

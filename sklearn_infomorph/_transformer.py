@@ -7,7 +7,14 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
-from ._base import InfomorphicBase, LayerPlan, canonical_sources, encode_labels, unique_labels
+from ._base import (
+    X_DTYPES,
+    InfomorphicBase,
+    LayerPlan,
+    canonical_sources,
+    encode_labels,
+    unique_labels,
+)
 
 _FEATURE_PREFIX = "infomorphic"
 
@@ -232,7 +239,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _validate(self, X, y, reset):
         """Validated X and, with a context source, label indices (else None)."""
         sources = canonical_sources(self.sources)
-        checks = dict(accept_sparse="csr", dtype=np.float64, order="C")
+        checks = dict(accept_sparse="csr", dtype=X_DTYPES, order="C")
         if "C" not in sources:
             # Unsupervised: y is accepted (pipelines pass it) and ignored.
             return validate_data(self, X, reset=reset, **checks), None
@@ -336,7 +343,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             is >= 0.5 and ``-1`` elsewhere with ``output="sign"``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=np.float64, order="C")
+        X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=X_DTYPES, order="C")
         theta = self._checked_outputs(X)
         if self.output == "sign":
             return np.where(theta >= 0.5, 1.0, -1.0)

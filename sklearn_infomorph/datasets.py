@@ -175,7 +175,7 @@ def _find_file(folder, prefix, stem):
     )
 
 
-def load_mnist_format(data_dir, kind="train"):
+def load_mnist_format(data_dir, kind="train", dtype=np.float64):
     """Load images and labels of a data set in the MNIST file layout.
 
     Works for MNIST, Fashion-MNIST and any data set stored with the same file
@@ -190,10 +190,13 @@ def load_mnist_format(data_dir, kind="train"):
         Folder that holds the files.
     kind : {"train", "test"}, default="train"
         Which split to load; ``"test"`` reads the ``t10k-*`` files.
+    dtype : numpy dtype, default=np.float64
+        dtype of X; ``np.float32`` halves its memory (the estimators train on
+        float32 X without a float64 copy).
 
     Returns
     -------
-    X : ndarray of float64, shape (n_samples, n_rows * n_cols)
+    X : ndarray of dtype, shape (n_samples, n_rows * n_cols)
         The images, flattened row by row: (n_samples, 784) for 28 x 28
         images. Pixel values are not rescaled (0 to 255 for MNIST).
     y : ndarray of int64, shape (n_samples,)
@@ -241,6 +244,6 @@ def load_mnist_format(data_dir, kind="train"):
             f"{images_path.name} holds {images.shape[0]} images but {labels_path.name} "
             f"holds {labels.shape[0]} labels (in folder {folder}); the counts must match."
         )
-    X = images.reshape(images.shape[0], -1).astype(np.float64)
+    X = images.reshape(images.shape[0], -1).astype(dtype)
     y = labels.astype(np.int64)
     return X, y

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sklearn_infomorph import InfomorphicClassifier
 from sklearn_infomorph._engine import _activation, _fast_math, _jit, _random
 from sklearn_infomorph._engine import _thread_pool as par
 
@@ -182,3 +183,98 @@ def test_fast_log2_matches_numpy():
     np.testing.assert_allclose(got, np.log2(x), rtol=1e-15, atol=1e-15)
     assert fast_log2(0.0) == -np.inf and fast_log2(np.inf) == np.inf
     assert np.isnan(fast_log2(-1.0)) and np.isnan(fast_log2(np.nan))
+
+
+# -- no hidden passes over the data ----------------------------------------------------
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("method", ["fit", "partial_fit", "verbose"])
+def test_fit_adds_no_pass_over_the_data(digits, method, monkeypatch, capsys):
+    # Readout flip, PID records, verbose accuracy and the finiteness check come from
+    # the epochs themselves: no prediction pass and no evaluation-only batch.
+    from sklearn_infomorph._engine import _network
+
+    X_train, _, y_train, _ = digits
+    calls = {"predict": 0, "evaluate": 0, "learn": 0}
+    readout_theta, train_batch = _network.Network.readout_theta, _network.Network.train_batch
+
+    def spy_predict(self, x):
+        calls["predict"] += 1
+        return readout_theta(self, x)
+
+    def spy_train(self, *args, update=True, **kwargs):
+        calls["learn" if update else "evaluate"] += 1
+        return train_batch(self, *args, update=update, **kwargs)
+
+    monkeypatch.setattr(_network.Network, "readout_theta", spy_predict)
+    monkeypatch.setattr(_network.Network, "train_batch", spy_train)
+    clf = InfomorphicClassifier(hidden_layer_sizes=(20,), max_iter=2, batch_size=128,
+                                random_state=0, verbose=method == "verbose")
+    if method == "partial_fit":
+        clf.partial_fit(X_train, y_train, classes=np.unique(y_train))
+    else:
+        clf.fit(X_train, y_train)
+    batches = -(-len(X_train) // 128) * (1 if method == "partial_fit" else 2)
+    assert calls == {"predict": 0, "evaluate": 0, "learn": batches}
+    if method == "verbose":
+        assert "training accuracy=" in capsys.readouterr().out
+    # The records are the last epoch's; the model predicts (and is finite).
+    history = clf.pid_history_
+    last = history[history.epoch == history.epoch.max()]
+    atoms = clf.pid_atoms_.stack(future_stack=True).dropna()
+    np.testing.assert_array_equal(np.sort(atoms.to_numpy()), np.sort(last.bits.to_numpy()))
+    assert np.isfinite(clf.predict_proba(X_train)).all()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_outputs_proved_finite_from_the_weights(digits):
+    X_train, _, y_train, _ = digits
+    for sources in ("FC", "FL", "FCL"):
+        clf = InfomorphicClassifier(hidden_layer_sizes=(8,), sources=sources, max_iter=1,
+                                    random_state=0).fit(X_train, y_train)
+        net = clf._network
+        assert net.outputs_surely_finite(np.abs(X_train).max())
+        # Too large to prove (here the outputs would still be finite: only a proof).
+        assert not net.outputs_surely_finite(1e300)
+        net.layers[-1].params["W_F"][0, 0] = np.nan
+        assert not net.outputs_surely_finite(1.0)
+
+
+def test_float32_rows_and_maximum():
+    from sklearn_infomorph._engine._float32 import float32_rows
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 70))  # above the size from which threads are used
+    X[1234, 5] = -11.5
+    for data in (X, X.astype(np.float32), np.asfortranarray(X), X[:, :3]):
+        rows, top = float32_rows(data)
+        assert rows.dtype == np.float32 and rows.flags.c_contiguous
+        np.testing.assert_array_equal(rows, np.asarray(data, dtype=np.float32))
+        assert top == np.abs(data).max()
+    X32 = X.astype(np.float32)
+    assert float32_rows(X32)[0] is X32  # used as it is, no copy
+    X[7, 7] = np.nan
+    assert np.isnan(float32_rows(X)[1])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_float32_input_trains_without_a_float64_copy():
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20000, 100)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    params = dict(hidden_layer_sizes=(10,), max_iter=1, batch_size=1000, random_state=0,
+                  n_jobs=1)
+    wide = InfomorphicClassifier(**params).fit(X.astype(np.float64), y)
+    InfomorphicClassifier(**params).fit(X[:2000], y[:2000])  # compile outside the trace
+    tracemalloc.start()
+    try:
+        narrow = InfomorphicClassifier(**params).fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < X.nbytes  # a float64 copy alone would take 2 X.nbytes
+    for a, b in zip(wide.coefs_ + wide.intercepts_, narrow.coefs_ + narrow.intercepts_):
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key])
+    np.testing.assert_array_equal(wide.predict_proba(X), narrow.predict_proba(X))

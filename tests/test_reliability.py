@@ -255,15 +255,46 @@ def test_extreme_but_valid_inputs_give_finite_models(cls, params, data):
                   .fit(X, y), X)
 
 
-def test_readout_flip_follows_the_engine_rule(data):
-    # The classifier decides the flip on row blocks (for sparse X); same rule.
-    X, y = data
-    clf = make(InfomorphicClassifier, hidden_layer_sizes=(4,)).fit(X, y)
-    mine = clf.readout_flip_.copy()
-    network = clf._network
-    network.set_readout_flip(_network.readout_flip(
-        network.readout_theta(X, flip=False), np.searchsorted(clf.classes_, y)))
-    np.testing.assert_array_equal(clf.readout_flip_, mine)
+def test_readout_flip_follows_the_engine_rule_on_the_last_epoch(data, monkeypatch):
+    # The flip is the engine's rule applied to the readout's firing probabilities of
+    # the last epoch's batches, as trained (no pass over the data after fit).
+    X, y = data  # 120 samples, batches of 32: 4 batches per epoch
+    seen = []
+    original = _network.Network.train_batch
+
+    def recording(self, x, y_onehot, rng, update=True, readout_theta=None):
+        out = original(self, x, y_onehot, rng, update=update, readout_theta=readout_theta)
+        seen.append((readout_theta.copy(), y_onehot.argmax(axis=1)))
+        return out
+
+    monkeypatch.setattr(_network.Network, "train_batch", recording)
+    clf = make(InfomorphicClassifier, hidden_layer_sizes=(4,), n_bins=5).fit(X, y)
+    assert len(seen) == 12
+    theta = np.vstack([t for t, _ in seen[-4:]])
+    labels = np.concatenate([c for _, c in seen[-4:]])
+    np.testing.assert_array_equal(clf.readout_flip_, _network.readout_flip(theta, labels))
+    # Sparse X trains on the same float32 rows, hence the same flip.
+    sparse_clf = make(InfomorphicClassifier, hidden_layer_sizes=(4,), n_bins=5).fit(
+        sparse.csr_matrix(X), y
+    )
+    np.testing.assert_array_equal(sparse_clf.readout_flip_, clf.readout_flip_)
+
+
+def test_readout_flip_agrees_with_a_pass_over_the_data_once_learned():
+    # Where the readout has learned, the flip from the last epoch's batches is the one
+    # a separate deterministic pass over the training data would decide.
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = (X - X.mean(0)) / (X.std(0) + 1e-9)
+    for sources in ("FC", "FL", "FCL"):
+        clf = make(InfomorphicClassifier, hidden_layer_sizes=(30,), sources=sources,
+                   max_iter=10, batch_size=64).fit(X, y)
+        assert clf.score(X, y) > 0.7
+        flip = clf.readout_flip_.copy()
+        assert 0 < flip.sum() < len(flip)  # both kinds of neuron: the rule is exercised
+        theta = clf._network.readout_theta(X, flip=False)
+        np.testing.assert_array_equal(_network.readout_flip(theta, y), flip)
 
 
 def test_hundred_classes():
@@ -364,12 +395,12 @@ def _patched_train_batch(monkeypatch, at_call, action):
     original = _network.Network.train_batch
     calls = {"n": 0}
 
-    def train_batch(self, x, y_onehot, rng, update=True):
+    def train_batch(self, x, y_onehot, rng, update=True, **kwargs):
         if update:
             calls["n"] += 1
             if calls["n"] == at_call:
                 action(self)
-        return original(self, x, y_onehot, rng, update=update)
+        return original(self, x, y_onehot, rng, update=update, **kwargs)
 
     monkeypatch.setattr(_network.Network, "train_batch", train_batch)
 

@@ -144,8 +144,32 @@ class Layer:
             activate(f, False)
         return theta
 
+    def prediction_bound(self, x_bound):
+        """Largest magnitude of any potential or activation constant that
+        :meth:`forward_expected` can meet for inputs with ``|x| <= x_bound``.
+
+        inf or NaN when a parameter is not finite. The lateral input ``2 theta - 1``
+        lies in [-1, 1]; the context input is zero.
+        """
+        params = self.params
+        for value in params.values():
+            if not np.all(np.isfinite(value)):
+                return np.inf
+
+        def column_sums(w):
+            return float(np.max(np.sum(np.abs(w), axis=0))) if w.size else 0.0
+
+        def largest(b):
+            return float(np.max(np.abs(b))) if b.size else 0.0
+
+        bound = x_bound * column_sums(params["W_F"]) + largest(params["b_F"])
+        bound = max(bound, largest(self._context_bias()))
+        if "L" in self.sources:
+            bound = max(bound, column_sums(params["W_L"]) + largest(params["b_L"]))
+        return max(bound, max(abs(c) for c in self.activation))
+
     # -- learning ----------------------------------------------------------------
-    def train_batch(self, x_f, x_c, rng, update=True):
+    def train_batch(self, x_f, x_c, rng, update=True, theta_out=None):
         """One stochastic forward pass, the PID of every neuron and an Adam step.
 
         Parameters
@@ -158,6 +182,9 @@ class Layer:
             Seeds the stochastic +-1 outputs (two draws per call).
         update : bool
             False evaluates the PID without changing the weights.
+        theta_out : ndarray (B, N) or None
+            Receives the firing probabilities P(Y=+1) of the (last) step, computed
+            before the weight update.
 
         Returns
         -------
@@ -212,14 +239,17 @@ class Layer:
         delta_l = np.empty(shape if "L" in self.sources else (1, 1), dtype=np.float32)
         g_bias = np.zeros((3, n_neurons), dtype=np.float32)
         y_out = np.empty((n_neurons, n_samples), dtype=np.float32)
+        theta_t = np.empty((n_neurons, n_samples) if theta_out is not None else (1, 1))
         step_args = (
             kind, f, params["b_F"], c, b_c, lat, b_l, y_first is not None, act,
             self.binning.n_bins, self.binning.fixed, self.binning.half_range, pid.ptr, pid.masks,
             pid.coefs, pid.support, pid.is_support, w, float(self.gamma_h), bool(update),
-            seeds[1], i_cap, h_t, delta_f, delta_c, delta_l, g_bias, y_out,
+            seeds[1], i_cap, h_t, delta_f, delta_c, delta_l, g_bias, y_out, theta_t,
         )
         par.run(lambda lo, hi: kern.neuron_chunk(lo, hi, *step_args), neurons, threads)
         timer.lap("activation, binning, PID + gradient, sampling")
+        if theta_out is not None:
+            theta_out[...] = theta_t.T
         atoms, h_res, goal = pid.summarise(i_cap, h_t, w, self.gamma_h)
         if update:
             grads = {"W_F": par.product(x32, delta_f.T, transpose_a=True), "b_F": g_bias[0]}

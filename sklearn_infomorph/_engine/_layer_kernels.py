@@ -79,7 +79,7 @@ def sample_first(kind, f, b_f, c, b_c, b_l, consts, seed, y_out, lo, hi):
 def neuron_chunk(
     lo, hi, kind, f, b_f, c, b_c, lat, b_l, has_l, consts,
     n_bins, fixed_bins, half_range, ptr, masks, coefs, support, is_support, w, gamma_h,
-    update, seed, i_cap, h_t, delta_f, delta_c, delta_l, g_bias, y_out,
+    update, seed, i_cap, h_t, delta_f, delta_c, delta_l, g_bias, y_out, theta_out,
 ):
     """Activation, binning, PID, goal gradient, deltas and samples of neurons lo to hi - 1.
 
@@ -89,8 +89,9 @@ def neuron_chunk(
     the deltas ``-dG/dtheta * dtheta/dpotential`` of each source into ``delta_*[j]``
     (float32, (N, B): each thread writes whole rows, no cache line is shared between
     threads; the weight gradients are products with them) and their sums over
-    samples (bias gradients) into ``g_bias[source, j]``. A neuron's results do
-    not depend on lo and hi (scratch buffers are reused across the neurons).
+    samples (bias gradients) into ``g_bias[source, j]``; the firing probabilities
+    into ``theta_out[j]`` when it has shape (N, B) (pass (1, 1) to skip). A neuron's
+    results do not depend on lo and hi (scratch buffers are reused across the neurons).
     """
     n_samples, n_neurons = f.shape
     n_sources = 3 if kind == FCL else 2
@@ -104,6 +105,7 @@ def neuron_chunk(
     d3 = np.empty(n_samples)
     grad = np.zeros(n_samples)
     bins = np.empty((n_sources, n_samples), dtype=np.int64)
+    keep_theta = theta_out.shape[0] == n_neurons and theta_out.shape[1] == n_samples
     for j in range(lo, hi):
         _theta_column(kind, f, b_f, c, b_c, lat, b_l, has_l, j, consts, fv, cv, lv, theta,
                       d1, d2, d3)
@@ -138,6 +140,9 @@ def neuron_chunk(
             g_bias[2, j] = s3
         for i in range(n_samples):
             y_out[j, i] = 1.0 if uniform(seed, i * n_neurons + j) < theta[i] else -1.0
+        if keep_theta:
+            for i in range(n_samples):
+                theta_out[j, i] = theta[i]
 
 
 @kernel(nogil=True, error_model="numpy")

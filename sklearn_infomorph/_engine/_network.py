@@ -104,12 +104,19 @@ class Network:
             layer.optimizer.step_count = steps
 
     # -- training ------------------------------------------------------------------
-    def train_batch(self, x, y_onehot, rng, update=True):
-        """Train every layer on one batch; returns per layer (atoms, h_res, goal)."""
+    def train_batch(self, x, y_onehot, rng, update=True, readout_theta=None):
+        """Train every layer on one batch; returns per layer (atoms, h_res, goal).
+
+        ``readout_theta`` (B, n_classes), if given, receives the readout's firing
+        probabilities in this batch (before its update, uninverted).
+        """
         results = []
         for layer in self.layers:
             x_c = y_onehot if "C" in layer.sources else None
-            x, atoms, h_res, goal = layer.train_batch(x, x_c, rng, update=update)
+            theta_out = readout_theta if layer.readout else None
+            x, atoms, h_res, goal = layer.train_batch(
+                x, x_c, rng, update=update, theta_out=theta_out
+            )
             results.append((atoms, h_res, goal))
         return results
 
@@ -139,6 +146,21 @@ class Network:
             x = 2.0 * layer.forward_expected(x) - 1.0
         return self.layers[-1].forward_expected(x)
 
+    def outputs_surely_finite(self, x_max):
+        """Whether the deterministic outputs are finite for every input with
+        ``|x| <= x_max``, proved from the weights alone (False: not proved).
+
+        Every potential and activation constant bounded by ``_SAFE_BOUND`` keeps every
+        product in the activations (at most four such factors) finite, and the
+        sigmoids then give finite outputs in [0, 1].
+        """
+        bound = float(x_max)
+        for layer in self.layers:
+            if not layer.prediction_bound(bound) <= _SAFE_BOUND:
+                return False
+            bound = 1.0  # the next layer's inputs are 2 theta - 1
+        return True
+
     @property
     def readout_flip(self):
         """ndarray of bool: readout neurons inverted at prediction (None: not decided)."""
@@ -147,6 +169,10 @@ class Network:
     def set_readout_flip(self, flip):
         """Invert these readout neurons at prediction (see :func:`readout_flip`)."""
         self._readout_flip = None if flip is None else np.asarray(flip, dtype=bool)
+
+
+# 1e70^4 = 1e280 stays below the float64 maximum (1.8e308).
+_SAFE_BOUND = 1e70
 
 
 def readout_flip(theta, y_idx):
