@@ -215,12 +215,12 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         """The engine's LayerSpec of every planned layer (readout: one neuron per class)."""
         specs = []
         for layer, (_, weights) in zip(plan, goals):
-            binning = self.binning
-            if binning == "auto" or layer.readout:
-                # The papers: adaptive bins for bivariate and readout layers, fixed
-                # range bins for trivariate hidden layers.
-                trivariate_auto = len(layer.sources) == 3 and self.binning == "auto"
-                binning = "fixed" if trivariate_auto else "adaptive"
+            # "auto": fixed-range bins for every hidden layer (what reproduces the
+            # published bivariate figures, see docs/user_guide/limitations.rst) and
+            # adaptive bins for the readout, which is always adaptive as in the papers.
+            binning = "adaptive" if layer.readout else self.binning
+            if binning == "auto":
+                binning = "fixed"
             specs.append(LayerSpec(
                 n_neurons=n_classes if layer.readout else layer.n_neurons,
                 sources=layer.sources,

@@ -56,8 +56,8 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     binning : {"auto", "adaptive", "fixed"}, default="auto"
         "adaptive": each neuron's potential divided by its largest absolute value
         in the batch, bins on [-1, 1]; "fixed": bins on [-bin_range, bin_range], values
-        clamped; "auto": fixed for trivariate and adaptive for bivariate neurons,
-        as in the papers.
+        clamped; "auto": fixed, the setting that reproduces the published MNIST
+        accuracies (see the user guide's limitations for the evidence).
     bin_range : float, default=20.0
         Half width of the fixed binning range.
     lateral_connections : int or None, default=None
