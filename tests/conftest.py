@@ -1,9 +1,14 @@
 """Fixtures shared by the estimator tests."""
 
+import warnings
+
 import pytest
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
+
+from sklearn_infomorph import InfomorphicClassifier
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +20,15 @@ def digits():
     )
     scaler = StandardScaler().fit(X_train)
     return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+
+
+@pytest.fixture(scope="session")
+def fitted_fcl(digits):
+    """F+C+L classifier on the digits (60 hidden neurons, 40 epochs); do not modify it."""
+    X_train, _, y_train, _ = digits
+    clf = InfomorphicClassifier(
+        hidden_layer_sizes=(60,), sources="FCL", batch_size=128, max_iter=40, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return clf.fit(X_train, y_train)

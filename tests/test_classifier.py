@@ -23,15 +23,6 @@ def logistic_accuracy(digits):
     return LogisticRegression(max_iter=2000).fit(X_train, y_train).score(X_test, y_test)
 
 
-@pytest.fixture(scope="module")
-def fitted_fcl(digits):
-    X_train, _, y_train, _ = digits
-    clf = InfomorphicClassifier(
-        hidden_layer_sizes=(60,), sources="FCL", batch_size=128, max_iter=40, random_state=0
-    )
-    return clf.fit(X_train, y_train)
-
-
 def small(**params):
     base = dict(hidden_layer_sizes=(12,), batch_size=64, max_iter=3, random_state=0)
     base.update(params)
@@ -129,6 +120,27 @@ def test_coefs_per_layer_and_source(fitted_fcl):
 
 
 # -- determinism (random_state and n_jobs for every estimator: test_common.py) --------
+@pytest.mark.parametrize("sources", ["FC", "FL"])
+def test_auto_binning_is_fixed_range_for_two_source_hidden_layers(digits, sources):
+    # "auto" bins every hidden layer on [-bin_range, bin_range] (what reproduces the
+    # published context and lateral figures); the readout stays adaptive whatever
+    # binning says, so "auto" and "fixed" train the same network.
+    X_train, _, y_train, _ = digits
+    auto = small(sources=sources).fit(X_train, y_train)
+    fixed = small(sources=sources, binning="fixed").fit(X_train, y_train)
+    adaptive = small(sources=sources, binning="adaptive").fit(X_train, y_train)
+    for ca, cb in zip(auto.coefs_, fixed.coefs_):
+        for source in ca:
+            np.testing.assert_array_equal(ca[source], cb[source])
+    assert not np.allclose(auto.coefs_[0]["F"], adaptive.coefs_[0]["F"])
+    # The readout alone: adaptive whatever binning says.
+    readouts = [
+        small(hidden_layer_sizes=(), binning=b, bin_range=0.5).fit(X_train, y_train)
+        for b in ("fixed", "adaptive")
+    ]
+    np.testing.assert_array_equal(readouts[0].coefs_[0]["F"], readouts[1].coefs_[0]["F"])
+
+
 def test_prediction_is_deterministic_and_batch_independent(digits, fitted_fcl):
     _, X_test, _, _ = digits
     proba = fitted_fcl.predict_proba(X_test)

@@ -112,13 +112,14 @@ class Layer:
         return self.params["b_C"]
 
     # -- forward -----------------------------------------------------------------
-    def forward_expected(self, x_f):
-        """Deterministic firing probabilities for prediction (float64).
+    def forward_expected(self, x_f, rng=None):
+        """Firing probabilities for prediction (float64).
 
         Context input is zero (the readout's context potential is zero); the lateral
         recurrence uses expected outputs ``E[Y] = 2 theta - 1`` of the first step
-        instead of samples. Rows are independent: a prediction does not depend on
-        the other rows of ``x_f``.
+        instead of samples, or, given a numpy Generator ``rng``, +-1 samples of the
+        first step (the papers' test protocol). Rows are independent: a prediction
+        does not depend on the other rows of ``x_f``.
         """
         x_f = np.ascontiguousarray(x_f, dtype=np.float64)
         params = self.params
@@ -139,7 +140,8 @@ class Layer:
 
         if "L" in self.sources:
             activate(f, False)
-            activate(par.product(2.0 * theta - 1.0, params["W_L"]), True)
+            first = 2.0 * theta - 1.0 if rng is None else sample_signs(theta, rng)
+            activate(par.product(first, params["W_L"]), True)
         else:
             activate(f, False)
         return theta
@@ -303,6 +305,11 @@ class _NoTimer:
 
 _NO_TIMER = _NoTimer()
 _PHASES = _PhaseTimes()
+
+
+def sample_signs(theta, rng):
+    """+1 with probability theta, else -1 (float64), from a numpy Generator."""
+    return np.where(rng.random(theta.shape) < theta, 1.0, -1.0)
 
 
 def _lateral_mask(n_neurons, partners, rng):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._layer import Layer
+from ._layer import Layer, sample_signs
 
 
 @dataclass
@@ -160,6 +160,17 @@ class Network:
                 return False
             bound = 1.0  # the next layer's inputs are 2 theta - 1
         return True
+
+    def readout_theta_sampled(self, x, rng):
+        """Uninverted readout firing probabilities with sampled +-1 hidden outputs.
+
+        The forward pass of the papers' test protocol: every hidden layer passes on
+        samples of its outputs (drawn from the numpy Generator ``rng``), the context
+        input is zero. The readout inversion is left to the caller.
+        """
+        for layer in self.layers[:-1]:
+            x = sample_signs(layer.forward_expected(x, rng), rng)
+        return self.layers[-1].forward_expected(x)
 
     @property
     def readout_flip(self):
