@@ -162,7 +162,7 @@ def main():
           "clean / noisy cue")
     print(f"{'alpha':>6}{'Hebbian clean':>20}{'Hebbian noisy':>20}"
           f"{'infomorphic clean':>20}{'infomorphic noisy':>20}{'s / fit':>9}")
-    for a in (0.1, 0.2, 0.5, 1.0, 1.4, 1.6, 1.8):
+    for a in (0.1, 0.2, 0.5, 1.0, 1.4, 1.5, 1.6, 1.7, 1.8):
         m = max(1, int(round(a * n)))
         line = f"{a:>6.1f}"
         for rule in ("hebbian", "infomorphic"):

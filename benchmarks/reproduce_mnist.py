@@ -244,7 +244,9 @@ def main():
             records.append(record)
             with open(args.out, "a") as fh:
                 fh.write(json.dumps(record) + "\n")
-            print(f"{setup} seed {seed}: test {100 * record['test_accuracy']:.2f} %, "
+            papers = record.get("papers_test_accuracy")
+            papers = "" if papers is None else f"papers' rule {100 * papers:.2f} %, "
+            print(f"{setup} seed {seed}: {papers}test {100 * record['test_accuracy']:.2f} %, "
                   f"val {100 * record['val_accuracy']:.2f} %, "
                   f"{record['seconds_per_epoch']:.2f} s/epoch", flush=True)
     print_table(records, args)
