@@ -23,6 +23,8 @@ from sklearn_infomorph._engine import _thread_pool as par
 def test_import_compiles_no_kernel():
     code = (
         "import sys, sklearn_infomorph\n"
+        "from sklearn_infomorph import InfomorphicClassifier, InfomorphicTransformer\n"
+        "assert 'numba' not in sys.modules, 'numba is imported by the first fit only'\n"
         "from numba.core.registry import CPUDispatcher\n"
         "print(sum(len(o.signatures) for n, m in list(sys.modules.items())\n"
         "          if n.startswith('sklearn_infomorph')\n"
@@ -34,6 +36,7 @@ def test_import_compiles_no_kernel():
 
 
 def test_no_cache_location_falls_back_with_a_warning(monkeypatch):
+    _jit.build()  # the package's own kernels: built as usual, not in the patch below
     real_njit = _jit.njit
 
     def njit_without_cache_dir(**options):

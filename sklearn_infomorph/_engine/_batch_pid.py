@@ -1,9 +1,9 @@
 """Batch PID of many binary-output neurons: a thin NumPy layer over the kernels."""
 
-import numba
 import numpy as np
 
 from ..lattice import redundancy_lattice
+from ._jit import numba
 from ._pid_kernels import batch_i_cap
 
 

@@ -10,10 +10,9 @@ updates ``s <- sign(s W)`` until a fixed point or a 2-cycle.
 """
 
 import numpy as np
-from numba import prange
 
 from ._batch_pid import BatchPID
-from ._jit import kernel
+from ._jit import kernel, prange
 
 THETA_MIN = 1e-6
 THETA_MAX = 1.0 - 1e-6

@@ -20,10 +20,9 @@ R = U without j, uses the key ``group_R * K + s_j``.
 """
 
 import numpy as np
-from numba import prange
 
 from ._fast_math import INV_LN2, fast_log2
-from ._jit import kernel
+from ._jit import kernel, prange
 
 
 @kernel(error_model="numpy")

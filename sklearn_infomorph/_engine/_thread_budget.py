@@ -17,9 +17,14 @@ import os
 import sys
 from contextlib import contextmanager
 
-import numba
-from joblib import cpu_count
-from threadpoolctl import threadpool_limits
+from ._jit import numba
+
+
+def _cpu_count():
+    # joblib is imported here, not with the package (it adds 0.1 s to the import).
+    from joblib import cpu_count
+
+    return cpu_count()
 
 
 def _dask_worker():
@@ -43,7 +48,7 @@ def _dask_task_budget(worker):
     except (KeyError, ValueError):
         nthreads = getattr(getattr(worker, "state", None), "nthreads", None)
         nthreads = nthreads or getattr(worker, "nthreads", 1) or 1
-        per_task = cpu_count() // nthreads
+        per_task = _cpu_count() // nthreads
     return max(1, per_task)
 
 
@@ -75,7 +80,7 @@ def resolve_n_threads(n_jobs):
             "number of threads or -1 for all cores."
         )
     elif n_jobs < 0:
-        wanted = cpu_count() + 1 + n_jobs
+        wanted = _cpu_count() + 1 + n_jobs
     else:
         wanted = n_jobs
     return max(1, min(wanted, budget))
@@ -95,6 +100,8 @@ def limit_threads(n_jobs):
     previous = numba.get_num_threads()
     numba.set_num_threads(n_threads)
     try:
+        from threadpoolctl import threadpool_limits
+
         with threadpool_limits(limits=1, user_api="blas"):
             yield n_threads
     finally:

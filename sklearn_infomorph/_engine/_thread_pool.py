@@ -18,8 +18,9 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import numba
 import numpy as np
+
+from ._jit import numba
 
 _POOL = None
 _POOL_PID = None
