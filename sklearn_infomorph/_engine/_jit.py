@@ -149,45 +149,34 @@ numba = _LazyModule()
 prange = _numba_object(_prange)
 
 
-def _bits_as_float():
-    from llvmlite import ir
-    from numba import types
-    from numba.extending import intrinsic
+def _bitcast(name, source, target):
+    """Placeholder of an intrinsic reinterpreting the 64 bits of a ``source`` scalar
+    as a ``target`` one (an LLVM bitcast; in kernels only)."""
 
-    @intrinsic
-    def bits_as_float(typingctx, bits):
-        """Reinterpret the 64 bits of an int64 as a float64 (an LLVM bitcast)."""
-        if bits != types.int64:
-            return None
+    def make():
+        from llvmlite import ir
+        from numba import types
+        from numba.extending import intrinsic
 
-        def codegen(context, builder, signature, args):
-            return builder.bitcast(args[0], ir.DoubleType())
+        src, dst = getattr(types, source), getattr(types, target)
+        llvm_type = ir.DoubleType() if target == "float64" else ir.IntType(64)
 
-        return types.float64(types.int64), codegen
+        def bitcast(typingctx, value):
+            if value != src:
+                return None
 
-    return bits_as_float
+            def codegen(context, builder, signature, args):
+                return builder.bitcast(args[0], llvm_type)
 
+            return dst(src), codegen
 
-def _float_as_bits():
-    from llvmlite import ir
-    from numba import types
-    from numba.extending import intrinsic
+        bitcast.__name__ = bitcast.__qualname__ = name
+        return intrinsic(bitcast)
 
-    @intrinsic
-    def float_as_bits(typingctx, value):
-        """Reinterpret the 64 bits of a float64 as an int64 (an LLVM bitcast)."""
-        if value != types.float64:
-            return None
-
-        def codegen(context, builder, signature, args):
-            return builder.bitcast(args[0], ir.IntType(64))
-
-        return types.int64(types.float64), codegen
-
-    return float_as_bits
+    return _numba_object(make)
 
 
-#: Reinterpret the 64 bits of an int64 as a float64 (an LLVM bitcast; in kernels only).
-bits_as_float = _numba_object(_bits_as_float)
-#: Reinterpret the 64 bits of a float64 as an int64 (an LLVM bitcast; in kernels only).
-float_as_bits = _numba_object(_float_as_bits)
+#: Reinterpret the 64 bits of an int64 as a float64.
+bits_as_float = _bitcast("bits_as_float", "int64", "float64")
+#: Reinterpret the 64 bits of a float64 as an int64.
+float_as_bits = _bitcast("float_as_bits", "float64", "int64")
