@@ -12,15 +12,19 @@ Corrections (``correction=``), each a bias estimate ``b`` with corrected value
 ``estimate - b``:
 
 ``"eb"`` (empirical-Bayes simulation, the default for samples)
-    Keep the observed source values and redraw the target from a smoothed estimate
-    of ``P(T | sources)``; ``b`` is the mean plug-in value of the redrawn tables
-    minus the exact value of the smoothed distribution. The smoothing is a
-    Dirichlet prior per joint source cell whose mean combines the single-source
-    conditionals (each itself shrunk towards ``P(T)``) as in naive Bayes, and whose
-    strength is chosen by maximising the Dirichlet-multinomial marginal likelihood
-    of the observed counts (empirical Bayes). A target independent of the sources
-    makes the strength large (the simulation becomes a permutation test); a
-    strongly dependent one keeps the observed conditionals.
+    Estimate ``P(T | sources)`` smoothly (below), call the table of the observed
+    source frequencies times that conditional the reference, and simulate from it:
+    ``b`` is the sum of two parts, (1) the mean plug-in value of tables whose
+    targets are redrawn for the observed source values, minus the reference
+    value, and (2) the mean value of tables whose source frequencies are
+    resampled (multinomial) with the smoothed conditional kept, minus the
+    reference value. The smoothing is a Dirichlet prior per joint source cell,
+    whose mean is the maximum-entropy conditional reproducing the single-source
+    conditionals (each itself shrunk towards ``P(T)`` the same way; iterative
+    proportional fitting), and whose strength maximises the Dirichlet-multinomial
+    marginal likelihood of the observed counts (empirical Bayes). A target
+    independent of the sources gets a strong prior (the simulation then acts like
+    a permutation test); a strongly dependent one keeps the observed conditionals.
 ``"shuffle"``
     ``b`` is the mean plug-in value over random permutations of the target
     against the sources: the bias under independence. Exact for independent data,
@@ -186,12 +190,18 @@ def _eb_bias(counts, lattice, n_sim, rng):
     total = n_cell.sum()
     reference = (n_cell[:, None] * q / total).T.reshape((1,) + counts.shape)
     ref_values, _ = table_columns(reference, lattice)
-    sims = np.zeros((n_sim, n_cell.shape[0], n_t))
-    for c in np.flatnonzero(n_cell):
-        sims[:, c, :] = rng.multinomial(n_cell[c], q[c], size=n_sim)
+    # Targets redrawn for the observed source values (n_sim, n_cells, n_t).
+    sims = rng.multinomial(n_cell, q, size=(n_sim, n_cell.shape[0]))
     sims = np.moveaxis(sims, 2, 1).reshape((n_sim,) + counts.shape) / total
     values, _ = table_columns(sims, lattice)
-    return values.mean(axis=0) - ref_values[0]
+    target_part = values.mean(axis=0) - ref_values[0]
+    # Source values resampled with the smoothed conditional fixed: the part of the
+    # bias that comes from the sampled sources themselves (e.g. a chance dependence
+    # of two sources in the sample makes an irrelevant source look informative).
+    p_s = rng.multinomial(total, n_cell / total, size=n_sim) / total
+    tables = np.moveaxis(p_s[:, :, None] * q[None], 2, 1).reshape((n_sim,) + counts.shape)
+    values, _ = table_columns(tables, lattice)
+    return target_part + values.mean(axis=0) - ref_values[0]
 
 
 def _shuffle_tables(counts, n_sim, rng):
