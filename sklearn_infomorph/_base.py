@@ -437,13 +437,14 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         text of the verbose line."""
         return ""
 
-    def _evaluate(self, X, onehot, rng=None):
+    def _evaluate(self, X, onehot, rng=None, on_batch=None):
         """Per-layer (atoms, h_res, goal) sums over mini-batches, without learning.
 
         The data run in mini-batches of the training batch size, with their context
         and stochastic outputs as in training (from ``rng``, by default a generator
         drawn from the fit's one), weighted by batch size: divide by ``len(X)`` for
-        means.
+        means. ``on_batch(samples, n_rows)``, when given, receives every batch's
+        per-layer (bins, theta) (see ``Network.train_batch``).
         """
         if rng is None:
             rng = np.random.default_rng(self._rng.integers(2**63))
@@ -452,10 +453,14 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         sums = None
         for lo in range(0, n_samples, batch):
             sl = slice(lo, lo + batch)
+            samples = None if on_batch is None else []
             results = self._network.train_batch(
-                _dense_rows(X, sl), None if onehot is None else onehot[sl], rng, update=False
+                _dense_rows(X, sl), None if onehot is None else onehot[sl], rng, update=False,
+                samples=samples,
             )
             sums = _accumulate(sums, results, min(batch, n_samples - lo))
+            if on_batch is not None:
+                on_batch(samples, min(batch, n_samples - lo))
         return sums
 
     def _final_records(self, X, onehot, y_idx, epoch=None):
@@ -650,7 +655,8 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         check_is_fitted(self)
         return self._frame(self._final_pid_arrays)
 
-    def pid_atoms(self, X, y=None, *, random_state=0):
+    def pid_atoms(self, X, y=None, *, random_state=0, correction=None, n_boot=200,
+                  confidence_level=0.95):
         """Per-neuron PID on the given data, e.g. held-out rows; the frame of ``pid_atoms_``.
 
         The fitted weights are not changed. The rows run through the network as in
@@ -674,16 +680,33 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
             source C (every classifier: its readout's context is the label);
             ignored otherwise.
         random_state : int, default=0
-            Seed of the sampled outputs passed between layers.
+            Seed of the sampled outputs passed between layers (and, with
+            ``correction``, of the bootstrap resampling).
+        correction : {"bootstrap", "none"}, default=None
+            None returns the plug-in frame. Otherwise every neuron's PID is also
+            evaluated on ``n_boot`` bootstrap resamples of the rows of each batch,
+            giving a bootstrap bias estimate (``"bootstrap"``; ``"none"`` gives
+            intervals only) and percentile intervals. The user guide page
+            "Limitations" explains why the bootstrap suits the neurons' estimator.
+        n_boot : int, default=200
+            Bootstrap resamples (with ``correction``).
+        confidence_level : float, default=0.95
+            Coverage of the intervals (with ``correction``).
 
         Returns
         -------
         atoms : pandas.DataFrame
-            Same index and columns as ``pid_atoms_``, in bits.
+            Without ``correction``: same index and columns as ``pid_atoms_``, in
+            bits. With ``correction``: one row per layer, neuron and column of
+            that layer (index ``layer, neuron, column``) and the columns
+            ``estimate, bias, corrected, std, lower, upper``;
+            ``atoms["corrected"].unstack("column")`` is a table like
+            ``pid_atoms_`` (columns in alphabetical order).
         """
         from ._heldout import pid_atoms_on
 
-        return pid_atoms_on(self, X, y, random_state=random_state)
+        return pid_atoms_on(self, X, y, random_state=random_state, correction=correction,
+                            n_boot=n_boot, confidence_level=confidence_level)
 
     @property
     def pid_history_(self):

@@ -3,10 +3,18 @@
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 from sklearn.utils import check_consistent_length
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ._engine._pid_samples import bootstrap_pid
 from ._engine._thread_budget import limit_threads
+from ._pid_bias import FRAME_COLUMNS, check_estimation_params, interval_stats
+from .pid import pid_columns
+
+# The neurons' PID uses firing probabilities, not sampled outputs: its bias is of
+# first order, which the bootstrap estimates (see the Limitations page).
+NEURON_CORRECTIONS = ("bootstrap", "none")
 
 
 def needs_context(est):
@@ -17,7 +25,8 @@ def needs_context(est):
     ]
 
 
-def pid_atoms_on(est, X, y=None, *, random_state=0):
+def pid_atoms_on(est, X, y=None, *, random_state=0, correction=None, n_boot=200,
+                 confidence_level=0.95):
     """The ``pid_atoms_`` frame of ``est`` evaluated on (X, y); see ``pid_atoms``."""
     check_is_fitted(est)
     if isinstance(random_state, (bool, np.bool_)) or not isinstance(random_state, Integral):
@@ -26,6 +35,15 @@ def pid_atoms_on(est, X, y=None, *, random_state=0):
             f"between layers, so that the same data give the same atoms); got "
             f"{random_state!r}."
         )
+    if correction is not None:
+        if correction not in NEURON_CORRECTIONS:
+            raise ValueError(
+                f"correction must be one of {list(NEURON_CORRECTIONS)} (or None) for the "
+                f"atoms of neurons, got {correction!r}. The neurons' PID is estimated "
+                "from firing probabilities, whose bias the bootstrap corrects; 'eb' and "
+                "'shuffle' are for sampled targets (pid_from_samples)."
+            )
+        check_estimation_params(correction, n_boot, confidence_level)
     X = validate_data(est, X, reset=False, accept_sparse="csr", dtype=np.float64, order="C")
     context = needs_context(est)
     onehot = None
@@ -43,7 +61,42 @@ def pid_atoms_on(est, X, y=None, *, random_state=0):
     if X.shape[0] == 0:
         raise ValueError("pid_atoms needs at least one sample; X has 0 rows.")
     rng = np.random.default_rng(random_state)
-    with limit_threads(est.n_jobs):
-        sums = est._evaluate(X, onehot, rng=rng)
     n = X.shape[0]
-    return est._frame([(atoms / n, h_res / n) for atoms, h_res, _ in sums])
+    if correction is None:
+        with limit_threads(est.n_jobs):
+            sums = est._evaluate(X, onehot, rng=rng)
+        return est._frame([(atoms / n, h_res / n) for atoms, h_res, _ in sums])
+    # A separate stream for the resampling: the sampled outputs, hence the
+    # estimates, are those of the call without correction.
+    resample_rng = np.random.default_rng([random_state, 1])
+    layers = est._network.layers
+    boot_sums = [None] * len(layers)
+
+    def bootstrap_batch(samples, n_rows):
+        rows = resample_rng.integers(0, n_rows, size=(int(n_boot), n_rows))
+        for i, (layer, (bins, theta)) in enumerate(zip(layers, samples)):
+            atoms, h_res = bootstrap_pid(layer.pid, bins, theta, layer.binning.n_bins, rows)
+            if boot_sums[i] is None:
+                boot_sums[i] = [atoms * n_rows, h_res * n_rows]
+            else:
+                boot_sums[i][0] += atoms * n_rows
+                boot_sums[i][1] += h_res * n_rows
+
+    with limit_threads(est.n_jobs):
+        sums = est._evaluate(X, onehot, rng=rng, on_batch=bootstrap_batch)
+    frames = []
+    for name, layer, (atoms, h_res, _), (b_atoms, b_h_res) in zip(
+        est.layer_names_, layers, sums, boot_sums
+    ):
+        estimate, columns = pid_columns(atoms / n, h_res / n, layer.lattice)
+        n_neurons, n_rep = b_h_res.shape
+        boot, _ = pid_columns(b_atoms.reshape(n_neurons * n_rep, -1) / n,
+                              b_h_res.reshape(-1) / n, layer.lattice)
+        boot = boot.reshape(n_neurons, n_rep, -1)
+        bias = boot.mean(axis=1) - estimate if correction == "bootstrap" else 0.0 * estimate
+        stats = interval_stats(estimate, bias, boot, float(confidence_level))
+        index = pd.MultiIndex.from_product(
+            [[name], range(n_neurons), columns], names=["layer", "neuron", "column"]
+        )
+        frames.append(pd.DataFrame({k: stats[k].ravel() for k in FRAME_COLUMNS}, index=index))
+    return pd.concat(frames)

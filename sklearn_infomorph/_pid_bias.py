@@ -269,19 +269,24 @@ def estimate_bias(counts, lattice, correction, estimate, boot_values, rng):
     return np.zeros_like(estimate)
 
 
-def frame(estimate, bias, boot_values, confidence_level, names):
+def interval_stats(estimate, bias, boot_values, confidence_level):
+    """Columns of :data:`FRAME_COLUMNS` from plug-in values (..., n_columns), their bias
+    estimates (same shape) and bootstrap values (..., n_boot, n_columns)."""
     corrected = estimate - bias
     tail = (1.0 - confidence_level) / 2.0
-    q_lo, q_hi = np.quantile(boot_values, [tail, 1.0 - tail], axis=0)
-    shift = corrected - boot_values.mean(axis=0)
-    return pd.DataFrame(
-        {
-            "estimate": estimate,
-            "bias": bias,
-            "corrected": corrected,
-            "std": boot_values.std(axis=0, ddof=1),
-            "lower": q_lo + shift,
-            "upper": q_hi + shift,
-        },
-        index=pd.Index(names, name="column"),
-    )
+    q_lo, q_hi = np.quantile(boot_values, [tail, 1.0 - tail], axis=-2)
+    shift = corrected - boot_values.mean(axis=-2)
+    return {
+        "estimate": estimate,
+        "bias": bias,
+        "corrected": corrected,
+        "std": boot_values.std(axis=-2, ddof=1),
+        "lower": q_lo + shift,
+        "upper": q_hi + shift,
+    }
+
+
+def frame(estimate, bias, boot_values, confidence_level, names):
+    """The result frame of one PID: index the column names, columns FRAME_COLUMNS."""
+    stats = interval_stats(estimate, bias, boot_values, confidence_level)
+    return pd.DataFrame(stats, index=pd.Index(names, name="column"))

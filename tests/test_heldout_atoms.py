@@ -166,3 +166,52 @@ def test_grid_search_with_test_split_atom_scorers(split):
         model.pid_atoms(X[train_idx], y[train_idx]).loc["hidden_0", "MI_C"].mean()
     )
     assert np.all(res["mean_test_pid_MI_C"] != res["mean_train_pid_MI_C"])
+
+
+# -- bias correction and intervals of the neurons' atoms ------------------------------
+def test_recovered_samples_give_the_kernels_atoms(fitted, split):
+    # The (bins, theta) that pid_atoms resamples are those the training kernel used.
+    _, X_test, _, y_test = split
+    clf = fitted["FCL"]
+    layer = clf._network.layers[0]
+    onehot = np.eye(10)[y_test[:128]]
+    samples = []
+    _, atoms, h_res, _ = layer.train_batch(X_test[:128], onehot, np.random.default_rng(0),
+                                           update=False, samples=samples)
+    (bins, theta), = samples
+    zero = np.zeros(len(layer.lattice))
+    again, h_again, _, _ = layer.pid.evaluate_sources_first(
+        bins, theta, layer.binning.n_bins, zero, 0.0, want_grad=False)
+    np.testing.assert_allclose(again, atoms, atol=1e-12)
+    np.testing.assert_allclose(h_again, h_res, atol=1e-12)
+
+
+def test_corrected_frame(fitted, split):
+    _, X_test, _, y_test = split
+    clf = fitted["FC"]
+    result = clf.pid_atoms(X_test, y_test, correction="bootstrap", n_boot=40)
+    assert list(result.columns) == ["estimate", "bias", "corrected", "std", "lower", "upper"]
+    assert list(result.index.names) == ["layer", "neuron", "column"]
+    plain = clf.pid_atoms(X_test, y_test)
+    wide = result["estimate"].unstack("column")[plain.columns]
+    np.testing.assert_allclose(wide.to_numpy(), plain.to_numpy(), atol=1e-12)
+    corrected = result["corrected"].unstack("column").loc["hidden_0"]
+    np.testing.assert_allclose(corrected[["{F}{C}", "{F}", "{C}", "{FC}"]].sum(axis=1),
+                               corrected["MI"], atol=1e-12)
+    assert (result["lower"] <= result["upper"]).all()
+    assert (result["bias"] != 0).any()
+    pd.testing.assert_frame_equal(
+        result, clf.pid_atoms(X_test, y_test, correction="bootstrap", n_boot=40)
+    )
+    none = clf.pid_atoms(X_test, y_test, correction="none", n_boot=40)
+    assert (none["bias"] == 0).all()
+    # Same resamples: the intervals differ by the bias shift only.
+    np.testing.assert_allclose(none["lower"] - result["lower"], result["bias"], atol=1e-12)
+
+
+def test_correction_errors(fitted, split):
+    _, X_test, _, y_test = split
+    with pytest.raises(ValueError, match="'eb' and 'shuffle' are for sampled targets"):
+        fitted["FC"].pid_atoms(X_test, y_test, correction="eb")
+    with pytest.raises(ValueError, match="n_boot must be an integer >= 10"):
+        fitted["FC"].pid_atoms(X_test, y_test, correction="bootstrap", n_boot=2)

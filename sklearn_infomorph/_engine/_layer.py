@@ -17,6 +17,7 @@ from ._activation import activation_constants
 from ._adam import Adam
 from ._batch_pid import BatchPID
 from ._float32 import as_float32
+from ._pid_samples import bins_and_theta
 
 SOURCE_SETS = ("FC", "FL", "FCL")
 
@@ -171,7 +172,7 @@ class Layer:
         return max(bound, max(abs(c) for c in self.activation))
 
     # -- learning ----------------------------------------------------------------
-    def train_batch(self, x_f, x_c, rng, update=True, theta_out=None):
+    def train_batch(self, x_f, x_c, rng, update=True, theta_out=None, samples=None):
         """One stochastic forward pass, the PID of every neuron and an Adam step.
 
         Parameters
@@ -187,6 +188,9 @@ class Layer:
         theta_out : ndarray (B, N) or None
             Receives the firing probabilities P(Y=+1) of the (last) step, computed
             before the weight update.
+        samples : list, default=None
+            When given, (bins (N, n_sources, B), theta (N, B)) of every neuron, the
+            samples its PID was estimated from, are appended to it.
 
         Returns
         -------
@@ -252,6 +256,12 @@ class Layer:
         timer.lap("activation, binning, PID + gradient, sampling")
         if theta_out is not None:
             theta_out[...] = theta_t.T
+        if samples is not None:
+            bins = np.empty((n_neurons, pid.lattice.n_sources, n_samples), dtype=np.int64)
+            theta = np.empty((n_neurons, n_samples))
+            par.run(lambda lo, hi: bins_and_theta(lo, hi, *step_args[:12], bins, theta),
+                    neurons, threads)
+            samples.append((bins, theta))
         atoms, h_res, goal = pid.summarise(i_cap, h_t, w, self.gamma_h)
         if update:
             grads = {"W_F": par.product(x32, delta_f.T, transpose_a=True), "b_F": g_bias[0]}

@@ -104,18 +104,20 @@ class Network:
             layer.optimizer.step_count = steps
 
     # -- training ------------------------------------------------------------------
-    def train_batch(self, x, y_onehot, rng, update=True, readout_theta=None):
+    def train_batch(self, x, y_onehot, rng, update=True, readout_theta=None, samples=None):
         """Train every layer on one batch; returns per layer (atoms, h_res, goal).
 
         ``readout_theta`` (B, n_classes), if given, receives the readout's firing
-        probabilities in this batch (before its update, uninverted).
+        probabilities in this batch (before its update, uninverted). ``samples``, a
+        list, receives each layer's (bins, theta) in layer order (see
+        :meth:`Layer.train_batch`).
         """
         results = []
         for layer in self.layers:
             x_c = y_onehot if "C" in layer.sources else None
             theta_out = readout_theta if layer.readout else None
             x, atoms, h_res, goal = layer.train_batch(
-                x, x_c, rng, update=update, theta_out=theta_out
+                x, x_c, rng, update=update, theta_out=theta_out, samples=samples
             )
             results.append((atoms, h_res, goal))
         return results

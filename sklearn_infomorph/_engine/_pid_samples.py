@@ -1,0 +1,77 @@
+"""The samples behind each neuron's PID estimate, and bootstrap replicates of it.
+
+A neuron's PID on a mini-batch is a function of its samples: the bins of its source
+potentials and its firing probability, per row. :func:`bins_and_theta` recovers them
+(the same activation and binning as the training kernel); :func:`bootstrap_pid`
+evaluates the PID of resampled rows, for bootstrap bias estimates and intervals.
+"""
+
+import numpy as np
+
+from ._binning import bin_adaptive, bin_fixed
+from ._jit import kernel
+from ._layer_kernels import _theta_column
+
+# Resampled (replicate, source, row) bin entries evaluated at once.
+_ENTRIES_PER_CHUNK = 4_000_000
+
+
+@kernel(nogil=True, error_model="numpy")
+def bins_and_theta(lo, hi, kind, f, b_f, c, b_c, lat, b_l, has_l, consts, n_bins,
+                   fixed_bins, half_range, bins_out, theta_out):
+    """Source bins (n_sources, B) and firing probabilities (B,) of neurons lo to hi - 1.
+
+    Arguments as in ``neuron_chunk``; writes ``bins_out[j]`` and ``theta_out[j]``.
+    """
+    n_samples = f.shape[0]
+    n_sources = bins_out.shape[1]
+    fv = np.empty(n_samples)
+    cv = np.empty(n_samples)
+    lv = np.empty(n_samples)
+    d1 = np.empty(n_samples)
+    d2 = np.empty(n_samples)
+    d3 = np.empty(n_samples)
+    for j in range(lo, hi):
+        _theta_column(kind, f, b_f, c, b_c, lat, b_l, has_l, j, consts, fv, cv, lv,
+                      theta_out[j], d1, d2, d3)
+        for k in range(n_sources):
+            v = fv if k == 0 else (cv if k == 1 else lv)
+            if fixed_bins:
+                bin_fixed(v, n_bins, half_range, bins_out[j, k])
+            else:
+                bin_adaptive(v, n_bins, bins_out[j, k])
+
+
+def bootstrap_pid(pid, bins, theta, n_bins, rows):
+    """Atoms and H_res of every neuron on resampled rows of one batch.
+
+    Parameters
+    ----------
+    pid : BatchPID
+    bins : int64 array (N, n_sources, B)
+    theta : float64 array (N, B)
+    n_bins : int
+    rows : int array (R, B)
+        Row indices of each replicate (the same for every neuron).
+
+    Returns
+    -------
+    atoms : ndarray (N, R, n_atoms)
+    h_res : ndarray (N, R)
+    """
+    n_neurons, n_sources, n_samples = bins.shape
+    n_rep = rows.shape[0]
+    zero = np.zeros(len(pid.lattice))
+    step = max(1, _ENTRIES_PER_CHUNK // max(1, n_rep * n_sources * n_samples))
+    atoms = np.empty((n_neurons, n_rep, len(pid.lattice)))
+    h_res = np.empty((n_neurons, n_rep))
+    for lo in range(0, n_neurons, step):
+        hi = min(lo + step, n_neurons)
+        b = np.ascontiguousarray(
+            np.moveaxis(bins[lo:hi][:, :, rows], 2, 1).reshape(-1, n_sources, n_samples)
+        )
+        t = np.ascontiguousarray(theta[lo:hi][:, rows].reshape(-1, n_samples))
+        a, h, _, _ = pid.evaluate_sources_first(b, t, n_bins, zero, 0.0, want_grad=False)
+        atoms[lo:hi] = a.reshape(hi - lo, n_rep, -1)
+        h_res[lo:hi] = h.reshape(hi - lo, n_rep)
+    return atoms, h_res
