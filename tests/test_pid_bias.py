@@ -163,3 +163,25 @@ def test_correction_needs_samples():
         isx_pid(np.full((2, 2, 2), 1 / 8), correction="eb")
     with pytest.raises(ValueError, match="2 to 4 source arrays"):
         pid_from_samples(np.zeros(5), np.zeros(5))
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_benchmark_quick_run(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "pid_bias.py"), "--quick",
+         "--out", str(tmp_path / "results.csv")],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "independent, 20 x 20 bins, n=256: every corrected atom within 0.1 bits of 0: MET" in out.stdout
+    results = pd.read_csv(tmp_path / "results.csv")
+    assert set(results.method) == {"plug-in", "eb", "shuffle", "bootstrap"}
+    assert len(results) == 2 * 2 * 4 * 4  # cases x sizes x methods x atoms
