@@ -668,8 +668,9 @@ class InfomorphicBase(NestedGoalParamsMixin, BaseEstimator):
         generator seeded with ``random_state``: the same data and seed give the
         same frame. Sampling, rather than passing expected outputs, keeps the
         inputs of every layer distributed as during training, so the values are
-        comparable with ``pid_atoms_``, which they reproduce up to this sampling
-        noise on the training data.
+        comparable with ``pid_atoms_``. On the training data they differ from
+        ``pid_atoms_`` (the last epoch's records, each batch with the weights it was
+        learned with) by that epoch's learning and the sampling noise.
 
         Parameters
         ----------
