@@ -5,7 +5,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -13,10 +12,10 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._engine._memory_network import SOURCES, MemoryNetwork, hebbian_weights, recall
+from ._engine._specs import Binning, MemorySpec, Optimiser
 from ._engine._thread_budget import limit_threads
-from ._goal import Goal, NestedGoalParamsMixin, resolve_goal
-from .lattice import redundancy_lattice
-from .pid import pid_columns
+from ._goal import Goal, NestedGoalParamsMixin
+from ._training import InfomorphicTrainingMixin, LayerPlan, TrainingSettings
 
 __all__ = ["HebbianAssociativeMemory", "InfomorphicAssociativeMemory"]
 
@@ -188,7 +187,9 @@ def flip_bits(states, flip_fraction, random_state=None):
     return states
 
 
-class InfomorphicAssociativeMemory(NestedGoalParamsMixin, _AssociativeMemoryBase):
+class InfomorphicAssociativeMemory(
+    InfomorphicTrainingMixin, NestedGoalParamsMixin, _AssociativeMemoryBase
+):
     """Associative memory of infomorphic neurons (an infomorphic Hopfield network).
 
     One neuron per feature. Neuron i has two sources: F, its own bit of the external
@@ -241,10 +242,9 @@ class InfomorphicAssociativeMemory(NestedGoalParamsMixin, _AssociativeMemoryBase
     verbose : int, default=0
         Print the mean goal after every epoch.
     n_jobs : int or None, default=1
-        Threads of the numba kernels (None: numba's current setting, -1: all
-        cores). One thread is the default because a memory of ~100 neurons is too
-        small to gain from more: on a busy 2-core machine a 30-neuron fit took
-        0.03 s on one thread and 5 s on two.
+        Threads of the engine (None: numba's current setting, -1: all cores). One
+        thread is the default: a memory of about 100 neurons is too small to gain
+        from more.
 
     Attributes
     ----------
@@ -256,12 +256,21 @@ class InfomorphicAssociativeMemory(NestedGoalParamsMixin, _AssociativeMemoryBase
         The two values of the stored patterns, (-1, 1) or (0, 1).
     n_iter_ : int
         Epochs run.
-    goal_curve_ : ndarray of shape (n_iter_,)
-        Mean goal per neuron in each epoch (bits), before that epoch's step.
+    layer_names_ : list of str
+        ``["memory"]``, the name of the neurons in the records.
+    goals_ : dict
+        ``{"memory": goal_}``.
+    goal_curve_ : ndarray of shape (n_iter_, 1)
+        Mean goal per neuron in each epoch (bits), before that epoch's step; the
+        form of the other infomorphic estimators' (one column per layer).
     pid_atoms_ : pandas.DataFrame
         PID of each neuron on the stored patterns after training, one row per neuron
         (index: layer ``"memory"``, neuron): atoms ``{F}{L}``, ``{F}``, ``{L}``,
         ``{FL}``, ``H_res``, ``H_T``, ``MI_F``, ``MI_L``, ``MI`` in bits.
+    pid_history_ : pandas.DataFrame
+        Tidy (epoch, layer, neuron, atom, bits) of every epoch, as for the other
+        infomorphic estimators; :mod:`sklearn_infomorph.atoms` and the displays
+        accept the memory.
     fit_time_ : float
         Seconds spent training.
     n_features_in_ : int
@@ -348,19 +357,41 @@ class InfomorphicAssociativeMemory(NestedGoalParamsMixin, _AssociativeMemoryBase
         self.verbose = verbose
         self.n_jobs = n_jobs
 
-    def _resolve_goal(self):
-        """A fresh Goal and its weights on the (F, L) lattice; errors name ``goal``."""
-        lattice = redundancy_lattice(2, SOURCES)
-        try:
-            goal = self._default_goal("goal") if self.goal is None else self.goal
-            goal = resolve_goal(goal, None)
-            gamma, gamma_h = goal.to_vector(lattice)
-        except ValueError as exc:
-            raise ValueError(f"The 'goal' parameter of {type(self).__name__}: {exc}") from None
-        return goal, gamma, gamma_h
-
     def _default_goal(self, name):
         return Goal(red=1.0)
+
+    # -- what the fit loop asks for ---------------------------------------------------
+    def _layer_plan(self):
+        return [LayerPlan(_LAYER, 0, SOURCES, "goal", self.learning_rate_init, 0.0)]
+
+    def _training_settings(self):
+        # Full-batch, deterministic training: one batch of all patterns per epoch.
+        return TrainingSettings(
+            batch_size=None, shuffle=False, max_iter=self.max_iter, tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change, verbose=self.verbose, n_jobs=self.n_jobs,
+            # One cheap full-batch pass gives the atoms of the final weights (the
+            # records of the last epoch are from before its step).
+            records_from_training=False,
+        )
+
+    def _build_network(self, X, n_classes, rng, goals):
+        ((_, weights),) = goals
+        n_features = X.shape[1]
+        network = MemoryNetwork(MemorySpec(
+            n_neurons=n_features, goal=weights, external_weight=self.external_weight,
+            binning=Binning(int(self.n_bins), True, float(self.bin_range)),
+            optimiser=Optimiser(self.learning_rate_init),
+            init_scale=self.init_scale / np.sqrt(n_features - 1),
+        ), rng)
+        # A neuron whose bit is the same in every pattern has no information to learn
+        # (all its atoms and their gradient are zero): its incoming weights are set to
+        # zero rather than left at their random start, and recall clamps it to the
+        # value every stored pattern has there.
+        network.disconnect(np.all(X == X[:1], axis=0))
+        return network
+
+    def _engine_predict(self, X):
+        return self._network.field(X)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -378,88 +409,21 @@ class InfomorphicAssociativeMemory(NestedGoalParamsMixin, _AssociativeMemoryBase
         self : InfomorphicAssociativeMemory
             The fitted memory.
         """
-        goal, gamma, gamma_h = self._resolve_goal()
         patterns, self.pattern_values_ = self._validate_patterns(X)
         patterns = np.ascontiguousarray(patterns)
-        rng = np.random.default_rng(
-            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        )
-        network = MemoryNetwork(
-            patterns.shape[1], gamma=gamma, gamma_h=gamma_h,
-            ext_weight=self.external_weight, n_bins=self.n_bins, bin_range=self.bin_range,
-            learning_rate=self.learning_rate_init,
-            init_scale=self.init_scale / np.sqrt(patterns.shape[1] - 1), rng=rng,
-        )
-        # A neuron whose bit is the same in every pattern has no information to learn
-        # (all its atoms and their gradient are zero): its incoming weights are set to
-        # zero rather than left at their random start, and recall clamps it to the
-        # value every stored pattern has there.
         constant = np.all(patterns == patterns[:1], axis=0)
-        network.mask[:, constant] = 0.0
-        network.params["W"][:, constant] = 0.0
         self._fixed_bits = np.where(constant, patterns[0], 0.0)
-        curve, best, no_change = [], -np.inf, 0
         start = time.perf_counter()
-        with limit_threads(self.n_jobs):
-            for epoch in range(self.max_iter):
-                last_weights = network.weights.copy()
-                try:
-                    _, _, goals = network.evaluate(patterns)
-                except KeyboardInterrupt:
-                    network.params["W"][:] = last_weights
-                    warnings.warn(
-                        f"Training interrupted by user after {epoch} epoch(s).",
-                        stacklevel=2,
-                    )
-                    break
-                mean_goal = float(goals.mean())
-                if not np.isfinite(mean_goal) or not np.all(np.isfinite(network.weights)):
-                    network.params["W"][:] = last_weights
-                    warnings.warn(
-                        f"Training diverged in epoch {epoch + 1}; kept the weights of the "
-                        "epoch before. Lower learning_rate_init.",
-                        ConvergenceWarning,
-                        stacklevel=2,
-                    )
-                    break
-                curve.append(mean_goal)
-                if self.verbose:
-                    print(f"Iteration {epoch + 1}, goal={mean_goal:.6f}")
-                no_change = 0 if mean_goal > best + self.tol else no_change + 1
-                best = max(best, mean_goal)
-                if no_change >= self.n_iter_no_change:
-                    if self.verbose:
-                        print(
-                            f"Goal did not improve more than tol={self.tol} for "
-                            f"{self.n_iter_no_change} consecutive epochs. Stopping."
-                        )
-                    break
-            else:
-                warnings.warn(
-                    f"Maximum iterations ({self.max_iter}) reached and the goal is still "
-                    f"improving by more than tol={self.tol}; increase max_iter.",
-                    ConvergenceWarning,
-                    stacklevel=2,
-                )
-            self.fit_time_ = time.perf_counter() - start
-            atoms, h_res, _ = network.evaluate(patterns, update=False)
-        self.goal_ = goal
-        self.n_iter_ = len(curve)
-        self.goal_curve_ = np.asarray(curve, dtype=np.float64)
-        self.coef_ = np.ascontiguousarray(network.weights.T)
-        self._pid = (atoms, h_res)
+        self._fit_network(patterns, None, 0, incremental=False)
+        self.fit_time_ = time.perf_counter() - start
+        self.coef_ = np.ascontiguousarray(self._network.weights.T)
         return self
 
     @property
-    def pid_atoms_(self):
-        """DataFrame of each neuron's PID on the stored patterns (see class doc)."""
+    def goal_(self):
+        """The resolved :class:`Goal`."""
         check_is_fitted(self)
-        lattice = redundancy_lattice(2, SOURCES)
-        values, columns = pid_columns(*self._pid, lattice)
-        index = pd.MultiIndex.from_product(
-            [[_LAYER], range(values.shape[0])], names=["layer", "neuron"]
-        )
-        return pd.DataFrame(values, index=index, columns=columns)
+        return self.goals_[_LAYER]
 
 
 class HebbianAssociativeMemory(_AssociativeMemoryBase):

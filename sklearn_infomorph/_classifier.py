@@ -8,16 +8,10 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import (
-    X_DTYPES,
-    InfomorphicBase,
-    LayerPlan,
-    canonical_sources,
-    encode_labels,
-    unique_labels,
-)
-from ._engine._network import readout_flip
+from ._base import X_DTYPES, InfomorphicBase
 from ._goal import Goal
+from ._labels import canonical_sources, encode_labels, sorted_labels
+from ._training import LayerPlan
 
 
 class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
@@ -281,7 +275,7 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
             self.classes_, y_idx = self._encode(y, classes)
         else:
             if classes is not None and not np.array_equal(
-                unique_labels(classes, "classes"), self.classes_
+                sorted_labels(classes, "classes"), self.classes_
             ):
                 raise ValueError(
                     f"classes={classes!r} differs from classes_={self.classes_!r} "
@@ -289,15 +283,6 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
                 )
             _, y_idx = self._encode(y, self.classes_)
         return self._fit_network(X, y_idx, len(self.classes_), incremental=True)
-
-    def _readout_flip_on(self, X, y_idx):
-        """The readout flip decided on (X, y_idx) (the engine's rule), computed in dense
-        row blocks so that sparse X is never densified whole."""
-        theta = self._engine_rows(partial(self._network.readout_theta, flip=False), X)
-        return readout_flip(theta, y_idx)
-
-    def _after_training(self, X, y_idx):
-        self._network.set_readout_flip(self._readout_flip_on(X, y_idx))
 
     def _engine_predict(self, X):
         return self._network.readout_theta(X)
@@ -308,28 +293,12 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         check_is_fitted(self)
         return self._network.readout_flip
 
-    def _accuracy(self, X, y_idx, flip):
-        """Accuracy on (X, y_idx) with the readout neurons ``flip`` inverted."""
-        theta = self._engine_rows(partial(self._network.readout_theta, flip=False), X)
+    def _validation_score(self, X_val, y_val, flip):
+        """Accuracy on the held-out rows with the readout neurons ``flip`` inverted
+        (the flip the fit loop decided on this epoch's training batches)."""
+        theta = self._engine_rows(partial(self._network.readout_theta, flip=False), X_val)
         theta = np.where(flip, 1.0 - theta, theta)
-        return float(np.mean(theta.argmax(axis=1) == y_idx))
-
-    def _validation_score(self, X_train, y_train, X_val, y_val):
-        # The readout inversion decided at the end of this epoch (_end_epoch).
-        return self._accuracy(X_val, y_val, self._network.readout_flip)
-
-    def _end_epoch(self, theta, y_idx):
-        # The readout inversion rule on the firing probabilities of the epoch's own
-        # batches (as trained: sampled hidden outputs, the weights of each batch), so
-        # that no pass over the data is added; the training accuracy reported by
-        # verbose comes from the same probabilities, as MLPClassifier reports the
-        # running loss.
-        flip = readout_flip(theta, y_idx)
-        self._network.set_readout_flip(flip)
-        if not self.verbose:
-            return ""
-        accuracy = np.mean(np.where(flip, 1.0 - theta, theta).argmax(axis=1) == y_idx)
-        return f"training accuracy={accuracy:.4f} (running)"
+        return float(np.mean(theta.argmax(axis=1) == y_val))
 
     # -- prediction ----------------------------------------------------------------
     def predict_proba(self, X):

@@ -20,8 +20,8 @@ NEURON_CORRECTIONS = ("bootstrap", "none")
 def needs_context(est):
     """Names of the fitted layers whose neurons have a context source C."""
     return [
-        name for name, layer in zip(est.layer_names_, est._network.layers)
-        if "C" in layer.sources
+        name for name, (_, sources) in zip(est.layer_names_, est._network.structure)
+        if "C" in sources
     ]
 
 
@@ -64,7 +64,7 @@ def pid_atoms_on(est, X, y=None, *, random_state=0, correction=None, n_boot=200,
     n = X.shape[0]
     if correction is None:
         with limit_threads(est.n_jobs):
-            sums = est._evaluate(X, onehot, rng=rng)
+            sums = est._evaluate(X, onehot, rng=rng).sums
         return est._frame([(atoms / n, h_res / n) for atoms, h_res, _ in sums])
     # A separate stream for the resampling: the sampled outputs, hence the
     # estimates, are those of the call without correction.
@@ -83,7 +83,7 @@ def pid_atoms_on(est, X, y=None, *, random_state=0, correction=None, n_boot=200,
                 boot_sums[i][1] += h_res * n_rows
 
     with limit_threads(est.n_jobs):
-        sums = est._evaluate(X, onehot, rng=rng, on_batch=bootstrap_batch)
+        sums = est._evaluate(X, onehot, rng=rng, on_batch=bootstrap_batch).sums
     frames = []
     for name, layer, (atoms, h_res, _), (b_atoms, b_h_res) in zip(
         est.layer_names_, layers, sums, boot_sums

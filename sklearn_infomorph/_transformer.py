@@ -7,14 +7,9 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
-from ._base import (
-    X_DTYPES,
-    InfomorphicBase,
-    LayerPlan,
-    canonical_sources,
-    encode_labels,
-    unique_labels,
-)
+from ._base import X_DTYPES, InfomorphicBase
+from ._labels import canonical_sources, encode_labels, sorted_labels
+from ._training import LayerPlan
 
 _FEATURE_PREFIX = "infomorphic"
 
@@ -305,7 +300,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 self.classes_, y_idx = self._encode(y, classes)
             elif hasattr(self, "classes_"):
                 if classes is not None and not np.array_equal(
-                    unique_labels(classes, "classes"), self.classes_
+                    sorted_labels(classes, "classes"), self.classes_
                 ):
                     raise ValueError(
                         f"classes={classes!r} differs from classes_={self.classes_!r} "
@@ -320,12 +315,12 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _engine_predict(self, X):
         return self._network.hidden_expected(X)
 
-    def _validation_score(self, X_train, y_train, X_val, y_val):
+    def _validation_score(self, X_val, y_val, flip):
         """Mean goal per neuron on held-out data, evaluated without learning (bits)."""
         onehot = None
         if y_val is not None:
             onehot = np.eye(len(self.classes_))[y_val]
-        sums = self._evaluate(X_val, onehot)
+        sums = self._evaluate(X_val, onehot).sums
         return float(sum(goal.mean() for _, _, goal in sums) / X_val.shape[0])
 
     # -- transforming --------------------------------------------------------------

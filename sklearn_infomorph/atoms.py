@@ -1,7 +1,8 @@
 """Analyse the PID atoms of fitted infomorphic estimators with pandas.
 
-A fitted :class:`~sklearn_infomorph.InfomorphicClassifier` or
-:class:`~sklearn_infomorph.InfomorphicTransformer` records, per neuron, how the
+A fitted :class:`~sklearn_infomorph.InfomorphicClassifier`,
+:class:`~sklearn_infomorph.InfomorphicTransformer` or
+:class:`~sklearn_infomorph.InfomorphicAssociativeMemory` records, per neuron, how the
 information of its output about its sources splits into PID atoms
 (``pid_atoms_``, after the last epoch) and how that split evolved during training
 (``pid_history_``, tidy, one row per epoch, neuron and atom). The functions here
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import InfomorphicBase
+from ._training import InfomorphicTrainingMixin
 
 __all__ = [
     "SOURCE_NAMES",
@@ -133,22 +134,23 @@ def _infomorphic_step(estimator, X=None):
 
     In a Pipeline, X (when given) is transformed by the steps before the estimator.
     """
-    if isinstance(estimator, InfomorphicBase):
+    if isinstance(estimator, InfomorphicTrainingMixin):
         check_is_fitted(estimator)
         return estimator, X
     steps = getattr(estimator, "steps", None)
     if steps is not None:
         for i in range(len(steps) - 1, -1, -1):
             step = steps[i][1]
-            if isinstance(step, InfomorphicBase) or hasattr(step, "steps"):
+            if isinstance(step, InfomorphicTrainingMixin) or hasattr(step, "steps"):
                 if X is not None:
                     for _, before in steps[:i]:
                         if before is not None and before != "passthrough":
                             X = before.transform(X)
                 return _infomorphic_step(step, X)
     raise TypeError(
-        "Expected a fitted InfomorphicClassifier, InfomorphicTransformer or a Pipeline "
-        f"containing one; got {type(estimator).__name__}."
+        "Expected a fitted InfomorphicClassifier, InfomorphicTransformer, "
+        "InfomorphicAssociativeMemory or a Pipeline containing one; got "
+        f"{type(estimator).__name__}."
     )
 
 
@@ -169,7 +171,7 @@ def atom_names(estimator, layer=None):
 
     Parameters
     ----------
-    estimator : fitted InfomorphicClassifier, InfomorphicTransformer or Pipeline
+    estimator : fitted infomorphic estimator (classifier, transformer, memory) or Pipeline
     layer : str, default=None
         A name from ``layer_names_``; None is the first layer.
 
@@ -203,7 +205,7 @@ def layer_atoms(estimator, layer=None, *, columns="atoms"):
 
     Parameters
     ----------
-    estimator : fitted InfomorphicClassifier, InfomorphicTransformer or Pipeline
+    estimator : fitted infomorphic estimator (classifier, transformer, memory) or Pipeline
     layer : str, default=None
         A name from ``layer_names_``; None is the first layer.
     columns : {"atoms", "all"}, default="atoms"
@@ -313,7 +315,7 @@ def group_by_dominant_atom(estimator, layer=None):
 
     Parameters
     ----------
-    estimator : fitted InfomorphicClassifier, InfomorphicTransformer or Pipeline
+    estimator : fitted infomorphic estimator (classifier, transformer, memory) or Pipeline
     layer : str, default=None
         A name from ``layer_names_``; None is the first layer.
 
@@ -358,7 +360,7 @@ def atom_history(estimator, layer=None):
 
     Parameters
     ----------
-    estimator : fitted InfomorphicClassifier, InfomorphicTransformer or Pipeline
+    estimator : fitted infomorphic estimator (classifier, transformer, memory) or Pipeline
     layer : str, default=None
         A name from ``layer_names_``; None is the first layer.
 
@@ -394,7 +396,7 @@ def atom_history_means(estimator, layer=None):
 
     Parameters
     ----------
-    estimator : fitted InfomorphicClassifier, InfomorphicTransformer or Pipeline
+    estimator : fitted infomorphic estimator (classifier, transformer, memory) or Pipeline
     layer : str, default=None
         A name from ``layer_names_``; None is the first layer.
 

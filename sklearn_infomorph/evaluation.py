@@ -18,8 +18,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, validate_data
 
-from ._base import encode_labels
 from ._classifier import InfomorphicClassifier
+from ._labels import encode_labels
 
 __all__ = ["papers_test_accuracy"]
 

@@ -209,7 +209,7 @@ class AtomsDisplay:
 
         Parameters
         ----------
-        estimator : fitted InfomorphicClassifier, InfomorphicTransformer or Pipeline
+        estimator : fitted infomorphic estimator (classifier, transformer, memory) or Pipeline
         layer : str, default=None
             A name from ``layer_names_``; None is the first layer.
         kind : {"bar", "heatmap"}, default="bar"
@@ -318,7 +318,7 @@ class AtomHistoryDisplay:
 
         Parameters
         ----------
-        estimator : fitted InfomorphicClassifier, InfomorphicTransformer or Pipeline
+        estimator : fitted infomorphic estimator (classifier, transformer, memory) or Pipeline
         layer : str, default=None
             A name from ``layer_names_``; None is the first layer.
         atoms : list of str, default=None

@@ -347,13 +347,7 @@ def test_n_jobs_gives_bit_identical_models_and_outputs(name, threaded_fits, thre
         np.testing.assert_array_equal(out_one[method], out_two[method], err_msg=method)
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(
-        strict=True, reason="the memory's kernels still run on numba's parallel=True "
-        "threads, not on the engine's thread pool (issue 13); remove this mark when "
-        "they do")) if name == "infomorphic_memory" else name
-    for name in THREADED
-])
+@pytest.mark.parametrize("name", THREADED)
 def test_n_jobs_2_really_shares_the_work_between_threads(name, threaded_fits):
     # Without this the identity test above could pass by never using a second thread.
     _, _, helpers_one, helpers_two = threaded_fits[name]

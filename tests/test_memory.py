@@ -148,6 +148,24 @@ def test_pid_atoms_match_isx_pid_of_each_neuron(memory, patterns):
     assert memory.n_iter_ == len(memory.goal_curve_)
 
 
+def test_records_have_the_form_of_the_other_estimators_and_helpers_accept_them(memory):
+    # One fit loop for every estimator: goal_curve_ (epochs, layers), pid_history_
+    # per epoch, and the atoms helpers and metrics take the memory too.
+    from sklearn_infomorph import atoms as atoms_module
+    from sklearn_infomorph.metrics import atom_scorer
+
+    assert memory.layer_names_ == ["memory"]
+    assert memory.goal_curve_.shape == (memory.n_iter_, 1)
+    history = memory.pid_history_
+    assert sorted(history["epoch"].unique()) == list(range(1, memory.n_iter_ + 1))
+    last = history[history["epoch"] == memory.n_iter_]
+    assert len(last) == N_NEURONS * len(memory.pid_atoms_.columns)
+    table = atoms_module.layer_atoms(memory)
+    assert list(table.columns) == ["{F}{L}", "{F}", "{L}", "{FL}"]
+    assert atoms_module.atom_history_means(memory).shape[0] == memory.n_iter_
+    assert atom_scorer("red")(memory) == pytest.approx(table["{F}{L}"].mean())
+
+
 def test_a_neuron_with_a_constant_bit_gets_zero_weights_and_is_clamped():
     patterns = _patterns(seed=2)
     patterns[:, 5] = -1.0  # neuron 5 is off in every pattern: nothing to learn

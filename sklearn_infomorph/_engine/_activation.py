@@ -21,7 +21,7 @@ def _sigmoid(z):
 
 
 @kernel(nogil=True, error_model="numpy")
-def _clamped(t):
+def clamp_theta(t):
     """theta clamped to [1e-6, 1 - 1e-6] and the factor dtheta/dz (0 where clamped)."""
     # Selects, not branches, so that loops over it vectorise.
     inside = (t >= THETA_MIN) & (t <= THETA_MAX)
@@ -43,7 +43,7 @@ def activation(fv, sv, tv, base, c1, w1, c2, w2):
     du = c1 * w1 * u * (1.0 - u)
     dv = c2 * w2 * v * (1.0 - v)
     gain = base + c1 * u + c2 * v
-    t, dt = _clamped(_sigmoid(fv * gain))
+    t, dt = clamp_theta(_sigmoid(fv * gain))
     return t, dt * (gain + fv * (du * sv + dv * tv)), dt * fv * du * fv, dt * fv * dv * fv
 
 
@@ -73,7 +73,7 @@ def activate(fv, sv, tv, consts, theta, d_f, d_s, d_t):
         du = c1 * w1 * u * (1.0 - u)
         dv = c2 * w2 * v * (1.0 - v)
         gain = base + c1 * u + c2 * v
-        t, dt = _clamped(theta[i])
+        t, dt = clamp_theta(theta[i])
         theta[i] = t
         d_f[i] = dt * (gain + f * (du * sv[i] + dv * tv[i]))
         d_s[i] = dt * f * du * f

@@ -102,11 +102,6 @@ class Layer:
         """Dict source letter -> bias vector (neurons,); the arrays themselves."""
         return {k[2:]: v for k, v in self.params.items() if k.startswith("b_")}
 
-    def state_arrays(self):
-        """Every array training changes: weights, biases and Adam's moments."""
-        opt = self.optimizer
-        return [*self.params.values(), *opt.m.values(), *opt.v.values()]
-
     def _context_bias(self):
         if "C" not in self.sources or self.readout:
             return np.zeros(self.n_neurons)

@@ -1,147 +1,165 @@
-"""Engine of the infomorphic associative memory (SCIENCE.md section 6; plain arrays).
+"""Engine of the infomorphic associative memory (plain arrays).
 
-N bivariate neurons. Neuron j sees two sources: F, its own bit p_j of the external
-pattern through a fixed weight w (potential ``c = w p_j``), and L, the recurrent field
-``r_j = sum_{i != j} W[i, j] s_i`` of the other neurons' states s (no bias). It fires
-with ``theta = sigmoid(r + c)``. Training clamps the state to the stored patterns
-(s = p) and runs full-batch Adam on ``-sum_j G_j``, the goal gradient coming from the
-batch PID kernel. Recall sets the external input to 0 and iterates synchronous sign
-updates ``s <- sign(s W)`` until a fixed point or a 2-cycle.
+N bivariate neurons (the associative memory of arXiv 2511.02584). Neuron j sees two
+sources: F, its own bit p_j of the external pattern through a fixed weight w
+(potential ``c = w p_j``), and L, the recurrent field ``r_j = sum_{i != j} W[i, j]
+s_i`` of the other neurons' states s (no bias). It fires with ``theta = sigmoid(r +
+c)``. Training clamps the state to the stored patterns (s = p) and takes one Adam
+step on ``-sum_j G_j`` per batch, the goal gradient coming from the batch PID
+driver. Recall sets the external input to 0 and iterates synchronous sign updates
+``s <- sign(s W)`` until a fixed point or a 2-cycle.
+
+:class:`MemoryNetwork` offers the interface of ``_network.Network`` that the fit
+loop uses (``train_batch``, ``snapshot``/``restore``, ``set_goals``, ...).
 """
 
 import numpy as np
 
+from . import _thread_pool as pool
+from ._activation import clamp_theta
+from ._adam import Adam
 from ._batch_pid import BatchPID
-from ._jit import kernel, prange
+from ._binning import bin_fixed
+from ._jit import kernel
+from ._state import Trainable
 
-THETA_MIN = 1e-6
-THETA_MAX = 1.0 - 1e-6
 SOURCES = "FL"
 
 
-@kernel(parallel=True)
-def memory_activation(field, patterns, ext_weight, n_bins, half_range, theta, dtheta, bins):
-    """theta = sigmoid(r + w p), dtheta/dr and the PID bins, neuron-major.
+@kernel(nogil=True, error_model="numpy")
+def memory_activation(field, patterns, external_weight, n_bins, half_range, theta, dtheta,
+                      bins, lo, hi):
+    """theta = sigmoid(r + w p), dtheta/dr and the PID bins of neurons lo to hi - 1.
 
     ``field`` and ``patterns`` are (B, N); ``theta``, ``dtheta`` are (N, B) and ``bins``
-    (N, 2, B): source 0 is the external bit (bin 0 for -1, 1 for +1), source 1 the
+    (N, 2, B): source 0 is the external bit (two bins: -1 and +1), source 1 the
     recurrent field in ``n_bins`` equal bins on [-half_range, half_range], clamped.
     Writing neuron-major here spares the PID kernel a transpose per epoch.
     """
-    n_samples, n_neurons = field.shape
-    scale = 0.5 * n_bins / half_range
-    for j in prange(n_neurons):
+    n_samples = field.shape[0]
+    r = np.empty(n_samples)
+    p = np.empty(n_samples)
+    for j in range(lo, hi):
         for i in range(n_samples):
-            r = field[i, j]
-            p = patterns[i, j]
-            t = 1.0 / (1.0 + np.exp(-(r + ext_weight * p)))
-            if t < THETA_MIN:
-                t, d = THETA_MIN, 0.0
-            elif t > THETA_MAX:
-                t, d = THETA_MAX, 0.0
-            else:
-                d = t * (1.0 - t)
+            r[i] = field[i, j]
+            p[i] = patterns[i, j]
+            t, d = clamp_theta(1.0 / (1.0 + np.exp(-(r[i] + external_weight * p[i]))))
             theta[j, i] = t
             dtheta[j, i] = d
-            bins[j, 0, i] = 1 if p > 0.0 else 0
-            # Clamp before the cast (no int overflow); NaN is caught by the min below.
-            x = min(max(r, -half_range), half_range)
-            b = int((x + half_range) * scale)
-            bins[j, 1, i] = min(max(b, 0), n_bins - 1)
+        bin_fixed(p, 2, 1.0, bins[j, 0])
+        bin_fixed(r, n_bins, half_range, bins[j, 1])
 
 
-class Adam:
-    """Adam on one weight matrix, no weight decay (the same update as torch.optim.Adam)."""
-
-    def __init__(self, shape, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.learning_rate, self.beta1, self.beta2, self.eps = learning_rate, beta1, beta2, eps
-        self.m = np.zeros(shape)
-        self.v = np.zeros(shape)
-        self.step_count = 0
-
-    def step(self, param, grad):
-        """Update ``param`` in place."""
-        self.step_count += 1
-        b1, b2 = self.beta1, self.beta2
-        self.m *= b1
-        self.m += (1.0 - b1) * grad
-        self.v *= b2
-        self.v += (1.0 - b2) * grad * grad
-        m_hat = self.m / (1.0 - b1**self.step_count)
-        v_hat = self.v / (1.0 - b2**self.step_count)
-        param -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps)
-
-
-class MemoryNetwork:
+class MemoryNetwork(Trainable):
     """Recurrent weights of an infomorphic memory and their Adam state.
 
     Parameters
     ----------
-    n_neurons : int
-    gamma, gamma_h : goal weights on the (F, L) lattice and on H_res.
-    ext_weight : float
-        Fixed weight of the external bit.
-    n_bins : int
-        Bins of the recurrent field, on [-bin_range, bin_range].
-    bin_range : float
-    learning_rate : float
-        Adam learning rate.
-    init_scale : float
-        Standard deviation of the initial weights.
+    spec : MemorySpec
     rng : numpy.random.Generator
         Draws the initial weights.
     """
 
-    def __init__(
-        self, n_neurons, *, gamma, gamma_h, ext_weight, n_bins, bin_range, learning_rate,
-        init_scale, rng,
-    ):
-        self.n_neurons = int(n_neurons)
-        self.gamma = np.asarray(gamma, dtype=np.float64)
-        self.gamma_h = float(gamma_h)
-        self.ext_weight = float(ext_weight)
-        self.n_bins = int(n_bins)
-        self.bin_range = float(bin_range)
+    # Patterns are +-1 and the fields are computed in float64.
+    input_dtype = np.float64
+
+    def __init__(self, spec, rng):
+        self.n_neurons = int(spec.n_neurons)
+        self.external_weight = float(spec.external_weight)
+        self.binning = spec.binning
         self.pid = BatchPID(2, SOURCES)
+        self.set_goals([spec.goal])
         # (sender, receiver), zero diagonal: no self connection.
         self.mask = 1.0 - np.eye(self.n_neurons)
-        weights = rng.normal(0.0, init_scale, (self.n_neurons, self.n_neurons)) * self.mask
+        weights = rng.normal(0.0, spec.init_scale, (self.n_neurons, self.n_neurons)) * self.mask
         self.params = {"W": weights}
-        self.optimizer = Adam(weights.shape, learning_rate)
+        self.optimizer = Adam(
+            self.params, spec.optimiser.learning_rate, spec.optimiser.weight_decay
+        )
 
+    # -- structure and state -----------------------------------------------------------
     @property
     def weights(self):
+        """Recurrent weights (sender, receiver)."""
         return self.params["W"]
 
-    def evaluate(self, patterns, update=True):
-        """PID of every neuron on the clamped patterns, then (optionally) one Adam step.
+    @property
+    def structure(self):
+        return [(self.n_neurons, SOURCES)]
+
+    @property
+    def lattices(self):
+        return [self.pid.lattice]
+
+    def set_goals(self, goals):
+        """New goal weights (a list of one :class:`GoalWeights`)."""
+        (goal,) = goals
+        self.gamma = np.asarray(goal.gamma, dtype=np.float64)
+        self.gamma_h = float(goal.gamma_h)
+
+    def disconnect(self, receivers):
+        """Zero the incoming weights of these neurons and keep them zero."""
+        self.mask[:, receivers] = 0.0
+        self.params["W"][:, receivers] = 0.0
+
+    # The memory has no readout layer.
+    readout_size = 0
+
+    def _trained(self):
+        return [(self.params, self.optimizer)]
+
+    def outputs_surely_finite(self, x_max):
+        """Whether the recurrent field is finite for states with ``|x| <= x_max``."""
+        if not self.all_finite():
+            return False
+        column_sums = np.sum(np.abs(self.params["W"]), axis=0)
+        return bool(x_max * (np.max(column_sums) if column_sums.size else 0.0) < 1e300)
+
+    def field(self, states):
+        """Recurrent field ``states @ W`` of +-1 states (B, N)."""
+        return states @ self.params["W"]
+
+    # -- training ------------------------------------------------------------------
+    def train_batch(self, patterns, y_onehot=None, rng=None, update=True, readout_theta=None,
+                    samples=None):
+        """PID of every neuron on the clamped patterns, then (``update``) one Adam step.
 
         Parameters
         ----------
         patterns : ndarray (B, N) of +-1, C-contiguous float64
+        y_onehot, rng, readout_theta : ignored
+            The memory has no context, no stochastic step and no readout; the
+            arguments keep the interface of ``Network.train_batch``.
+        samples : list, default=None
+            When given, (bins (N, 2, B), theta (N, B)), the samples of every
+            neuron's PID, are appended to it.
 
         Returns
         -------
-        atoms : (N, 4); h_res : (N,); goal : (N,)
+        list of one (atoms (N, 4), h_res (N,), goal (N,))
             Before the step.
         """
         n_samples, n_neurons = patterns.shape
-        field = patterns @ self.params["W"]
+        field = self.field(patterns)
         theta = np.empty((n_neurons, n_samples))
         dtheta = np.empty((n_neurons, n_samples))
         bins = np.empty((n_neurons, 2, n_samples), dtype=np.int64)
-        memory_activation(
-            field, patterns, self.ext_weight, self.n_bins, self.bin_range, theta, dtheta, bins
-        )
+        n_bins, half_range = self.binning.n_bins, self.binning.half_range
+        pool.run(lambda lo, hi: memory_activation(
+            field, patterns, self.external_weight, n_bins, half_range, theta, dtheta, bins,
+            lo, hi,
+        ), pool.blocks(n_neurons, 1), pool.n_threads() if field.size >= 65536 else 1)
+        if samples is not None:
+            samples.append((bins, theta))
         atoms, h_res, goal, dgoal = self.pid.evaluate_sources_first(
-            bins, theta, max(self.n_bins, 2), self.gamma, self.gamma_h, want_grad=update
+            bins, theta, max(n_bins, 2), self.gamma, self.gamma_h, want_grad=update
         )
         if update:
             # Loss = -sum_j G_j; dL/dW[i, j] = -sum_b p_bi dG_j/dtheta_bj dtheta_bj/dr_bj.
             delta = dgoal * dtheta
-            grad = -(patterns.T @ delta.T) * self.mask
-            self.optimizer.step(self.params["W"], grad)
-        return atoms, h_res, goal
+            grad = -(patterns.T @ delta.T)
+            self.optimizer.step(self.params, {"W": grad}, masks={"W": self.mask})
+        return [(atoms, h_res, goal)]
 
 
 def hebbian_weights(patterns):

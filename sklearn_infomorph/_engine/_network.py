@@ -1,21 +1,12 @@
 """A stack of infomorphic layers with an optional infomorphic readout."""
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from ._layer import Layer, sample_signs
+from ._state import Trainable
 
 
-@dataclass
-class NetworkState:
-    """Copies of every array training changes, and Adam's step counts, to go back to."""
-
-    arrays: list
-    steps: list
-
-
-class Network:
+class Network(Trainable):
     """Hidden infomorphic layers, each learning its own goal, plus an optional readout.
 
     Layer ``k`` gets F = the layer below (the data for ``k = 0``), C = the one-hot
@@ -59,6 +50,12 @@ class Network:
         return [layer.lattice for layer in self.layers]
 
     @property
+    def readout_size(self):
+        """Neurons of the readout layer (0 without a readout)."""
+        last = self.layers[-1]
+        return last.n_neurons if last.readout else 0
+
+    @property
     def n_outputs(self):
         """Neurons of the last layer."""
         return self.layers[-1].n_neurons
@@ -76,32 +73,8 @@ class Network:
         """Per layer, dict source letter -> bias vector (neurons,)."""
         return [layer.biases() for layer in self.layers]
 
-    def all_finite(self):
-        """Whether every weight and bias is finite."""
-        return all(np.all(np.isfinite(v)) for layer in self.layers for v in layer.params.values())
-
-    def snapshot(self, into=None):
-        """The trained state (weights, Adam moments and step counts) to :meth:`restore`.
-
-        ``into``, an earlier snapshot of this network, is overwritten instead of
-        allocating new copies.
-        """
-        arrays = [a for layer in self.layers for a in layer.state_arrays()]
-        steps = [layer.optimizer.step_count for layer in self.layers]
-        if into is None:
-            return NetworkState([a.copy() for a in arrays], steps)
-        for saved, current in zip(into.arrays, arrays):
-            np.copyto(saved, current)
-        into.steps = steps
-        return into
-
-    def restore(self, state):
-        """Back to a :meth:`snapshot` (copied in, the snapshot stays usable)."""
-        arrays = [a for layer in self.layers for a in layer.state_arrays()]
-        for current, saved in zip(arrays, state.arrays):
-            np.copyto(current, saved)
-        for layer, steps in zip(self.layers, state.steps):
-            layer.optimizer.step_count = steps
+    def _trained(self):
+        return [(layer.params, layer.optimizer) for layer in self.layers]
 
     # -- training ------------------------------------------------------------------
     def train_batch(self, x, y_onehot, rng, update=True, readout_theta=None, samples=None):

@@ -65,3 +65,20 @@ class LayerSpec:
     activation: Activation = field(default_factory=Activation)
     readout: bool = False
     lateral_connections: int | None = None
+
+
+@dataclass(frozen=True)
+class MemorySpec:
+    """An infomorphic associative memory of ``n_neurons`` neurons.
+
+    ``external_weight``: the fixed weight of each neuron's external bit;
+    ``binning``: of the recurrent field (fixed range; the external bit gets two bins);
+    ``init_scale``: standard deviation of the initial recurrent weights.
+    """
+
+    n_neurons: int
+    goal: GoalWeights
+    external_weight: float
+    binning: Binning
+    optimiser: Optimiser
+    init_scale: float

@@ -1,0 +1,80 @@
+"""Checks and encodings of labels and source names shared by the estimators."""
+
+from numbers import Number
+
+import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
+
+_SOURCE_LETTERS = "FCL"
+
+
+def canonical_sources(sources, param="sources"):
+    """'CF', ('F', 'C'), ['f', 'c'] -> 'FC'; ValueError naming the valid choices."""
+    try:
+        letters = "".join(sources).upper()
+    except TypeError:  # e.g. a tuple of numbers: reported below like any bad value
+        letters = "?"
+    canon = "".join(s for s in _SOURCE_LETTERS if s in letters)
+    if sorted(letters) != sorted(canon) or canon not in ("FC", "FL", "FCL"):
+        raise ValueError(
+            f"{param} must name the feedforward source F and one or both of C "
+            f"(context) and L (lateral): 'FC', 'FL' or 'FCL'; got {sources!r}."
+        )
+    return canon
+
+
+def _label_kind(value):
+    if isinstance(value, Number):
+        return "number"
+    if isinstance(value, (str, bytes)):
+        return "string"
+    return type(value).__name__
+
+
+def sorted_labels(values, name="y"):
+    """Sorted unique labels; a clear error for labels of mixed types."""
+    values = np.asarray(values)
+    if values.dtype == object:
+        kinds = {_label_kind(v) for v in values.ravel()}
+        if len(kinds) > 1:  # numpy would fail to sort them, scikit-learn say "unknown"
+            raise ValueError(
+                f"{name} mixes label types ({', '.join(sorted(kinds))}); give every label "
+                "the same type, e.g. y.astype(str)."
+            )
+    return np.unique(values)
+
+
+def encode_labels(y, classes=None, who="The estimator"):
+    """Class labels -> (sorted classes, index of each label); clear errors.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+    classes : array-like or None
+        Known classes (partial_fit, warm start); None takes them from y.
+    who : str
+        Start of the "needs at least 2 classes" message.
+    """
+    y = np.asarray(y)
+    unique_y = sorted_labels(y)
+    check_classification_targets(y)
+    classes = unique_y if classes is None else sorted_labels(classes, "classes")
+    if len(classes) < 2:
+        raise ValueError(
+            f"{who} needs samples of at least 2 classes; got {len(classes)} class(es) "
+            f"({classes!r})."
+        )
+    try:
+        y_idx = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
+        unknown = classes[y_idx] != y
+    except TypeError:  # labels of another type than the classes (str vs int)
+        unknown = np.ones(len(y), dtype=bool)
+    if np.any(unknown):
+        known = set(classes.tolist())
+        missing = [label for label in unique_y.tolist() if label not in known]
+        raise ValueError(
+            f"y contains labels not in classes: {missing!r}; "
+            f"classes are {classes!r} (fixed by the first fit or partial_fit call; "
+            "pass every class to its classes= argument)."
+        )
+    return classes, y_idx
