@@ -220,13 +220,19 @@ def test_thread_count_does_not_change_results():
 
 
 def _kernel(engine, bins, theta, n_bins, gamma, gamma_h, n_chunks):
-    """Raw kernel outputs (i_cap, h_t, grad), neurons first."""
+    """Raw kernel outputs (i_cap, h_t, grad), neurons first, run in n_chunks ranges."""
     w = engine.icap_weights(gamma, gamma_h)
-    return batch_i_cap(
-        np.ascontiguousarray(bins.transpose(1, 2, 0)), np.ascontiguousarray(theta.T),
-        n_bins, engine.ptr, engine.masks, engine.coefs, engine.support, engine.is_support,
-        w, float(gamma_h), True, n_chunks,
-    )
+    n_samples, n_neurons = theta.shape
+    i_cap = np.zeros((n_neurons, len(engine.lattice)))
+    h_t = np.zeros(n_neurons)
+    grad = np.zeros((n_neurons, n_samples))
+    bins_t = np.ascontiguousarray(bins.transpose(1, 2, 0))
+    theta_t = np.ascontiguousarray(theta.T)
+    for c in range(n_chunks):
+        lo, hi = c * n_neurons // n_chunks, (c + 1) * n_neurons // n_chunks
+        batch_i_cap(bins_t, theta_t, n_bins, engine.terms, w, float(gamma_h), True,
+                    i_cap, h_t, grad, lo, hi)
+    return i_cap, h_t, grad
 
 
 @pytest.mark.parametrize("n_sources", [2, 3])

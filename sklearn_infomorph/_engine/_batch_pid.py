@@ -3,8 +3,8 @@
 import numpy as np
 
 from ..lattice import redundancy_lattice
-from ._jit import numba
-from ._pid_kernels import batch_i_cap
+from . import _thread_pool as pool
+from ._pid_kernels import PIDTerms, batch_i_cap
 
 
 class BatchPID:
@@ -20,12 +20,10 @@ class BatchPID:
 
     def __init__(self, n_sources, source_names=None):
         self.lattice = redundancy_lattice(n_sources, source_names)
-        self.ptr, self.masks, self.coefs, self.support = (
-            self.lattice.inclusion_exclusion_terms()
-        )
-        n_masks = (1 << n_sources) - 1
-        self.is_support = np.zeros(n_masks, dtype=np.bool_)
-        self.is_support[self.support - 1] = True
+        ptr, masks, coefs, support = self.lattice.inclusion_exclusion_terms()
+        is_support = np.zeros((1 << n_sources) - 1, dtype=np.bool_)
+        is_support[support - 1] = True
+        self.terms = PIDTerms(ptr, masks, coefs, support, is_support)
         self.moebius = self.lattice.moebius
 
     def icap_weights(self, gamma, gamma_h):
@@ -42,11 +40,15 @@ class BatchPID:
         does). Returns atoms (N, n_atoms), H_res (N,), goal (N,), grad (N, B).
         """
         w = self.icap_weights(gamma, gamma_h)
-        i_cap, h_t, grad = batch_i_cap(
-            bins, theta, int(n_bins), self.ptr, self.masks, self.coefs,
-            self.support, self.is_support, w, float(gamma_h), bool(want_grad),
-            numba.get_num_threads(),
-        )
+        n_neurons, _, n_samples = bins.shape
+        i_cap = np.zeros((n_neurons, len(self.lattice)))
+        h_t = np.zeros(n_neurons)
+        grad = np.zeros((n_neurons, n_samples))
+        # One contiguous range of neurons per block, on the engine's threads.
+        pool.run(lambda lo, hi: batch_i_cap(
+            bins, theta, int(n_bins), self.terms, w, float(gamma_h), bool(want_grad),
+            i_cap, h_t, grad, lo, hi,
+        ), pool.blocks(n_neurons, 1))
         atoms, h_res, goal = self.summarise(i_cap, h_t, w, gamma_h)
         return atoms, h_res, goal, grad
 

@@ -130,9 +130,8 @@ class Layer:
         threads = par.n_threads() if f.size >= 65536 else 1
 
         def activate(lat, has_l):
-            par.run(lambda lo, hi: kern.expected_theta(
-                kind, f, params["b_F"], c, b_c, lat, b_l, has_l, act, theta, lo, hi
-            ), rows, threads)
+            pot = kern.Potentials(kind, f, params["b_F"], c, b_c, lat, b_l, has_l)
+            par.run(lambda lo, hi: kern.expected_theta(pot, act, theta, lo, hi), rows, threads)
 
         if "L" in self.sources:
             activate(f, False)
@@ -217,17 +216,19 @@ class Layer:
         # on the split, and each run allocates the PID scratch buffers once.
         neurons = par.blocks(n_neurons, 1, threads)
         timer.lap("potentials")
-        lat, y_first = _NO_MATRIX, None
+        pot = kern.Potentials(kind, f, params["b_F"], c, b_c, _NO_MATRIX, b_l, False)
+        y_first = None
         if "L" in self.sources:
             # Two recurrent steps; the layer learns on the second one.
             # Neuron-major (N, B): every thread writes whole rows.
             y_first_t = np.empty((n_neurons, n_samples), dtype=np.float32)
-            par.run(lambda lo, hi: kern.sample_first(
-                kind, f, params["b_F"], c, b_c, b_l, act, seeds[0], y_first_t, lo, hi
-            ), neurons, threads)
+            first = pot
+            par.run(lambda lo, hi: kern.sample_first(first, act, seeds[0], y_first_t, lo, hi),
+                    neurons, threads)
             y_first = y_first_t.T
             timer.lap("first step (activation, sampling)")
             lat = par.product(y_first, as_float32(params["W_L"]))
+            pot = pot._replace(lat=lat, has_l=True)
             timer.lap("potentials")
 
         pid = self.pid
@@ -241,20 +242,21 @@ class Layer:
         g_bias = np.zeros((3, n_neurons), dtype=np.float32)
         y_out = np.empty((n_neurons, n_samples), dtype=np.float32)
         theta_t = np.empty((n_neurons, n_samples) if theta_out is not None else (1, 1))
-        step_args = (
-            kind, f, params["b_F"], c, b_c, lat, b_l, y_first is not None, act,
-            self.binning.n_bins, self.binning.fixed, self.binning.half_range, pid.ptr, pid.masks,
-            pid.coefs, pid.support, pid.is_support, w, float(self.gamma_h), bool(update),
-            seeds[1], i_cap, h_t, delta_f, delta_c, delta_l, g_bias, y_out, theta_t,
+        out = kern.StepOutputs(i_cap, h_t, delta_f, delta_c, delta_l, g_bias, y_out, theta_t)
+        binning = kern.BinningArgs(
+            self.binning.n_bins, self.binning.fixed, self.binning.half_range
         )
-        par.run(lambda lo, hi: kern.neuron_chunk(lo, hi, *step_args), neurons, threads)
+        par.run(lambda lo, hi: kern.neuron_chunk(
+            lo, hi, pot, act, binning, pid.terms, w, float(self.gamma_h), bool(update),
+            seeds[1], out,
+        ), neurons, threads)
         timer.lap("activation, binning, PID + gradient, sampling")
         if theta_out is not None:
             theta_out[...] = theta_t.T
         if samples is not None:
             bins = np.empty((n_neurons, pid.lattice.n_sources, n_samples), dtype=np.int64)
             theta = np.empty((n_neurons, n_samples))
-            par.run(lambda lo, hi: bins_and_theta(lo, hi, *step_args[:12], bins, theta),
+            par.run(lambda lo, hi: bins_and_theta(lo, hi, pot, act, binning, bins, theta),
                     neurons, threads)
             samples.append((bins, theta))
         atoms, h_res, goal = pid.summarise(i_cap, h_t, w, self.gamma_h)

@@ -12,6 +12,8 @@ own column, every sum runs in a fixed order, and the +-1 samples come from a
 counter-based generator (a hash of the batch seed and the (sample, neuron) index).
 """
 
+from collections import namedtuple
+
 import numpy as np
 
 from ._activation import activate
@@ -23,13 +25,31 @@ from ._random import uniform
 FC, FL, FCL = 0, 1, 2
 KINDS = {"FC": FC, "FL": FL, "FCL": FCL}
 
+#: A layer's potentials on a batch, all (B, N): ``f + b_f`` (feedforward), ``c + b_c``
+#: (context; ``c`` only read with a C source) and ``lat + b_l`` (lateral; ``b_l``
+#: alone when ``has_l`` is False). ``kind`` is FC, FL or FCL.
+Potentials = namedtuple("Potentials", "kind f b_f c b_c lat b_l has_l")
+
+#: Binning of every source potential: ``n_bins`` bins, fixed on [-half_range,
+#: half_range] or adaptive (see ``_binning``).
+BinningArgs = namedtuple("BinningArgs", "n_bins fixed half_range")
+
+#: What one training step writes per neuron j (row j of each array): ``i_cap`` and
+#: ``h_t`` (PID), the deltas ``-dG/dtheta * dtheta/dpotential`` of each source
+#: (float32, (N, B)), their sums over samples ``g_bias[source]`` (bias gradients),
+#: the +-1 samples ``y_out`` and the firing probabilities ``theta`` (N, B; (1, 1) to
+#: skip them).
+StepOutputs = namedtuple(
+    "StepOutputs", "i_cap h_t delta_f delta_c delta_l g_bias y_out theta"
+)
+
 
 @kernel(nogil=True, error_model="numpy")
-def _theta_column(kind, f, b_f, c, b_c, lat, b_l, has_l, j, consts, fv, sv, tv, theta,
-                  d_f, d_s, d_t):
+def _theta_column(pot, j, consts, fv, sv, tv, theta, d_f, d_s, d_t):
     """Potentials f, s, t (second and third source, t = 0 for two sources), theta and
     its derivatives of neuron j for every sample. s = C and t = L for FCL, s = C for
     FC, s = L for FL."""
+    kind, f, b_f, c, b_c = pot.kind, pot.f, pot.b_f, pot.c, pot.b_c
     n = f.shape[0]
     for i in range(n):
         fv[i] = f[i, j] + b_f[j]
@@ -38,12 +58,12 @@ def _theta_column(kind, f, b_f, c, b_c, lat, b_l, has_l, j, consts, fv, sv, tv, 
             sv[i] = c[i, j] + b_c[j]
     if kind != FC:
         lv = tv if kind == FCL else sv
-        if has_l:
+        if pot.has_l:
             for i in range(n):
-                lv[i] = lat[i, j] + b_l[j]
+                lv[i] = pot.lat[i, j] + pot.b_l[j]
         else:
             for i in range(n):
-                lv[i] = b_l[j]
+                lv[i] = pot.b_l[j]
     if kind != FCL:
         for i in range(n):
             tv[i] = 0.0
@@ -51,8 +71,11 @@ def _theta_column(kind, f, b_f, c, b_c, lat, b_l, has_l, j, consts, fv, sv, tv, 
 
 
 @kernel(nogil=True, error_model="numpy")
-def _sample_column(kind, f, b_f, c, b_c, b_l, consts, seed, j, y_out):
-    n_samples, n_neurons = f.shape
+def sample_first(pot, consts, seed, y_out, lo, hi):
+    """First recurrent step of neurons lo to hi - 1 (``pot.has_l`` False: the lateral
+    potential is its bias); +-1 samples into y_out (N, B). ``consts`` are the
+    activation constants (``_activation.activation_constants``)."""
+    n_samples, n_neurons = pot.f.shape
     fv = np.empty(n_samples)
     cv = np.empty(n_samples)
     lv = np.empty(n_samples)
@@ -60,41 +83,28 @@ def _sample_column(kind, f, b_f, c, b_c, b_l, consts, seed, j, y_out):
     d1 = np.empty(n_samples)
     d2 = np.empty(n_samples)
     d3 = np.empty(n_samples)
-    _theta_column(kind, f, b_f, c, b_c, f, b_l, False, j, consts, fv, cv, lv, theta, d1,
-                  d2, d3)
-    for i in range(n_samples):
-        y_out[j, i] = 1.0 if uniform(seed, i * n_neurons + j) < theta[i] else -1.0
-
-
-@kernel(nogil=True, error_model="numpy")
-def sample_first(kind, f, b_f, c, b_c, b_l, consts, seed, y_out, lo, hi):
-    """First recurrent step of neurons lo to hi - 1: lateral potential = its bias;
-    +-1 samples into y_out (N, B). ``consts`` are the :func:`activation` constants."""
     for j in range(lo, hi):
-        _sample_column(kind, f, b_f, c, b_c, b_l, consts, seed, j, y_out)
-
+        _theta_column(pot, j, consts, fv, cv, lv, theta, d1, d2, d3)
+        for i in range(n_samples):
+            y_out[j, i] = 1.0 if uniform(seed, i * n_neurons + j) < theta[i] else -1.0
 
 
 @kernel(nogil=True, error_model="numpy")
-def neuron_chunk(
-    lo, hi, kind, f, b_f, c, b_c, lat, b_l, has_l, consts,
-    n_bins, fixed_bins, half_range, ptr, masks, coefs, support, is_support, w, gamma_h,
-    update, seed, i_cap, h_t, delta_f, delta_c, delta_l, g_bias, y_out, theta_out,
-):
+def neuron_chunk(lo, hi, pot, consts, binning, terms, w, gamma_h, update, seed, out):
     """Activation, binning, PID, goal gradient, deltas and samples of neurons lo to hi - 1.
 
-    Potentials are ``f + b_f`` (feedforward), ``c + b_c`` (context) and ``lat + b_l``
-    (lateral, ``b_l`` alone when ``has_l`` is False), all (B, N). Writes per neuron j:
-    ``i_cap[j]``, ``h_t[j]``, the +-1 samples ``y_out[j]`` and, when ``update``,
-    the deltas ``-dG/dtheta * dtheta/dpotential`` of each source into ``delta_*[j]``
-    (float32, (N, B): each thread writes whole rows, no cache line is shared between
-    threads; the weight gradients are products with them) and their sums over
-    samples (bias gradients) into ``g_bias[source, j]``; the firing probabilities
-    into ``theta_out[j]`` when it has shape (N, B) (pass (1, 1) to skip). A neuron's
-    results do not depend on lo and hi (scratch buffers are reused across the neurons).
+    ``pot``: :data:`Potentials`; ``binning``: :data:`BinningArgs`; ``terms`` and ``w``:
+    the lattice's inclusion-exclusion terms and the goal weights on I_cap (see
+    ``_pid_kernels.neuron_pid``); ``out``: :data:`StepOutputs`, the deltas written only
+    when ``update``, the firing probabilities only when ``out.theta`` has shape
+    (N, B) (pass (1, 1) to skip). Each thread writes whole rows of the (N, B) outputs, so no
+    cache line is shared between threads, and a neuron's results do not depend on lo
+    and hi (scratch buffers are reused across the neurons).
     """
-    n_samples, n_neurons = f.shape
+    kind = pot.kind
+    n_samples, n_neurons = pot.f.shape
     n_sources = 3 if kind == FCL else 2
+    n_bins = binning.n_bins
     work = alloc_work(n_sources, n_samples, n_bins)
     fv = np.empty(n_samples)
     cv = np.empty(n_samples)
@@ -105,18 +115,18 @@ def neuron_chunk(
     d3 = np.empty(n_samples)
     grad = np.zeros(n_samples)
     bins = np.empty((n_sources, n_samples), dtype=np.int64)
-    keep_theta = theta_out.shape[0] == n_neurons and theta_out.shape[1] == n_samples
+    delta_f, delta_c, delta_l, g_bias = out.delta_f, out.delta_c, out.delta_l, out.g_bias
+    keep_theta = out.theta.shape[0] == n_neurons and out.theta.shape[1] == n_samples
     for j in range(lo, hi):
-        _theta_column(kind, f, b_f, c, b_c, lat, b_l, has_l, j, consts, fv, cv, lv, theta,
-                      d1, d2, d3)
+        _theta_column(pot, j, consts, fv, cv, lv, theta, d1, d2, d3)
         for k in range(n_sources):
             v = fv if k == 0 else (cv if k == 1 else lv)
-            if fixed_bins:
-                bin_fixed(v, n_bins, half_range, bins[k])
+            if binning.fixed:
+                bin_fixed(v, n_bins, binning.half_range, bins[k])
             else:
                 bin_adaptive(v, n_bins, bins[k])
-        h_t[j] = neuron_pid(bins, theta, n_bins, ptr, masks, coefs, support, is_support,
-                            w, gamma_h, update, work, i_cap[j], grad)
+        out.h_t[j] = neuron_pid(bins, theta, n_bins, terms, w, gamma_h, update, work,
+                                out.i_cap[j], grad)
         if update:
             s1 = 0.0
             s2 = 0.0
@@ -139,18 +149,19 @@ def neuron_chunk(
             g_bias[1, j] = s2
             g_bias[2, j] = s3
         for i in range(n_samples):
-            y_out[j, i] = 1.0 if uniform(seed, i * n_neurons + j) < theta[i] else -1.0
+            out.y_out[j, i] = 1.0 if uniform(seed, i * n_neurons + j) < theta[i] else -1.0
         if keep_theta:
             for i in range(n_samples):
-                theta_out[j, i] = theta[i]
+                out.theta[j, i] = theta[i]
 
 
 @kernel(nogil=True, error_model="numpy")
-def expected_theta(kind, f, b_f, c, b_c, lat, b_l, has_l, consts, out, lo, hi):
+def expected_theta(pot, consts, out, lo, hi):
     """Firing probabilities (no sampling) of rows lo to hi - 1 into out (B, N).
 
-    Arguments as in :func:`neuron_chunk`; ``c`` is only read for a C source.
+    ``pot`` as in :func:`neuron_chunk`; ``c`` is only read for a C source.
     """
+    kind, f, b_f, c, b_c, lat, b_l = pot.kind, pot.f, pot.b_f, pot.c, pot.b_c, pot.lat, pot.b_l
     n_neurons = f.shape[1]
     fv = np.empty(n_neurons)
     sv = np.zeros(n_neurons)
@@ -162,7 +173,7 @@ def expected_theta(kind, f, b_f, c, b_c, lat, b_l, has_l, consts, out, lo, hi):
     for i in range(lo, hi):
         for j in range(n_neurons):
             fv[j] = f[i, j] + b_f[j]
-            lv = (lat[i, j] + b_l[j]) if has_l else b_l[j]
+            lv = (lat[i, j] + b_l[j]) if pot.has_l else b_l[j]
             if kind == FCL:
                 sv[j] = c[i, j] + b_c[j]
                 tv[j] = lv

@@ -19,18 +19,30 @@ s_k``, compacted after each source). A smaller mask U, with j its highest source
 R = U without j, uses the key ``group_R * K + s_j``.
 """
 
+from collections import namedtuple
+
 import numpy as np
 
 from ._fast_math import INV_LN2, fast_log2
-from ._jit import kernel, prange
+from ._jit import kernel
+
+#: The inclusion-exclusion terms of a lattice (``Lattice.inclusion_exclusion_terms``)
+#: and ``is_support[m]``: whether mask m + 1 is the support of some antichain.
+PIDTerms = namedtuple("PIDTerms", "ptr masks coefs support is_support")
+
+#: Scratch buffers of one thread (:func:`alloc_work`), reused across its neurons.
+PIDScratch = namedtuple(
+    "PIDScratch",
+    "table cell cell_rep key gid rep cnt tsum ngroups gu cu tu r_plus r_minus acc vec",
+)
 
 
-@kernel(error_model="numpy")
+@kernel(nogil=True, error_model="numpy")
 def alloc_work(n_sources, n_samples, n_bins):
     """Scratch buffers of one thread for :func:`neuron_pid` (reused across neurons)."""
     n_masks = (1 << n_sources) - 1
     size = max(n_samples, 1)
-    scratch = np.full(max(size * n_bins, n_bins), -1, dtype=np.int64)
+    table = np.full(max(size * n_bins, n_bins), -1, dtype=np.int64)
     cell = np.empty(size, dtype=np.int64)  # full-vector group of each sample
     cell_rep = np.empty(size, dtype=np.int64)  # a sample of each full-vector group
     key = np.empty(size, dtype=np.int64)
@@ -46,11 +58,11 @@ def alloc_work(n_sources, n_samples, n_bins):
     r_minus = np.empty((n_masks, size))
     acc = np.empty((n_masks, size))
     vec = np.empty((7, size))  # v_a, v_b, log_p, log_m, q_p, q_m, cell gradient
-    return (scratch, cell, cell_rep, key, gid, rep, cnt, tsum, ngroups, gu, cu, tu,
-            r_plus, r_minus, acc, vec)
+    return PIDScratch(table, cell, cell_rep, key, gid, rep, cnt, tsum, ngroups, gu, cu, tu,
+                      r_plus, r_minus, acc, vec)
 
 
-@kernel(error_model="numpy")
+@kernel(nogil=True, error_model="numpy")
 def _compact(keys, n, scratch, ids, first):
     """ids[i] = compact id of keys[i] (in order of first appearance); returns the count.
 
@@ -70,14 +82,15 @@ def _compact(keys, n, scratch, ids, first):
     return ng
 
 
-@kernel(error_model="numpy")
+@kernel(nogil=True, error_model="numpy")
 def _group(s, theta, n_bins, work):
     """Group the samples into cells, then the cells by every source mask.
 
     Returns the number of cells G and sum(theta). Row ``n_masks - 1`` (the full mask)
     of gid/rep is the identity on cells; counts and theta sums are per group.
     """
-    scratch, cell, cell_rep, key, gid, rep, cnt, tsum, ngroups = work[:9]
+    scratch, cell, cell_rep, key = work.table, work.cell, work.cell_rep, work.key
+    gid, rep, cnt, tsum, ngroups = work.gid, work.rep, work.cnt, work.tsum, work.ngroups
     n_sources, n_samples = s.shape
     n_masks = (1 << n_sources) - 1
     full = n_masks - 1
@@ -142,11 +155,8 @@ def _group(s, theta, n_bins, work):
     return n_cells, theta_sum
 
 
-@kernel(error_model="numpy")
-def neuron_pid(
-    s, theta, n_bins, ptr, masks, coefs, support, is_support, w, gamma_h, want_grad,
-    work, i_cap_out, grad_out,
-):
+@kernel(nogil=True, error_model="numpy")
+def neuron_pid(s, theta, n_bins, terms, w, gamma_h, want_grad, work, i_cap_out, grad_out):
     """I_cap of every antichain and dG/dtheta of one neuron; returns H(T) in bits.
 
     Parameters
@@ -154,15 +164,21 @@ def neuron_pid(
     s : int64 array (n_sources, B)
         Bins of the neuron's sources, in [0, n_bins).
     theta : float64 array (B,)
-    work : tuple
+    terms : PIDTerms
+        The lattice's inclusion-exclusion terms.
+    w : float64 array (n_atoms,)
+        Goal weights on I_cap: ``G = w . I_cap + gamma_h * H(T)``.
+    work : PIDScratch
         Scratch of :func:`alloc_work` for at least B samples.
     i_cap_out : float64 array (n_atoms,)
     grad_out : float64 array (B,)
         dG/dtheta per sample (left untouched when ``want_grad`` is False).
     """
-    (_, cell, _, _, gid, rep, cnt, _, ngroups, gu, cu, tu, r_plus, r_minus, acc,
-     vec) = work
-    tsum = work[7]
+    ptr, masks, coefs = terms.ptr, terms.masks, terms.coefs
+    support, is_support = terms.support, terms.is_support
+    cell, gid, rep, cnt, tsum = work.cell, work.gid, work.rep, work.cnt, work.tsum
+    ngroups, gu, cu, tu = work.ngroups, work.gu, work.cu, work.tu
+    r_plus, r_minus, acc, vec = work.r_plus, work.r_minus, work.acc, work.vec
     v_a, v_b, log_p, log_m, q_p, q_m, cell_grad = vec[0], vec[1], vec[2], vec[3], vec[4], \
         vec[5], vec[6]
     n_sources, n_samples = s.shape
@@ -273,12 +289,9 @@ def neuron_pid(
     return h_t
 
 
-@kernel(parallel=True, error_model="numpy")
-def batch_i_cap(
-    bins, theta, n_bins, ptr, masks, coefs, support, is_support, w, gamma_h, want_grad,
-    n_chunks,
-):
-    """I_cap per antichain, target entropy and goal gradient for N neurons.
+@kernel(nogil=True, error_model="numpy")
+def batch_i_cap(bins, theta, n_bins, terms, w, gamma_h, want_grad, i_cap, h_t, grad, lo, hi):
+    """I_cap per antichain, target entropy and goal gradient of neurons lo to hi - 1.
 
     Parameters
     ----------
@@ -288,41 +301,21 @@ def batch_i_cap(
         P(Y = +1) per neuron and sample.
     n_bins : int
         Upper bound on every bin index.
-    ptr, masks, coefs, support : arrays
-        Inclusion-exclusion terms of the lattice (``Lattice.inclusion_exclusion_terms``).
-    is_support : bool array (2**n_sources - 1,)
-        Whether mask ``m + 1`` is the support of some antichain.
+    terms : PIDTerms
+        The lattice's inclusion-exclusion terms.
     w : float64 array (n_atoms,)
         Goal weights on I_cap: ``G = w . I_cap + gamma_h * H(T)``.
     gamma_h : float
         Weight of the target entropy.
     want_grad : bool
         Compute dG/dtheta as well.
-    n_chunks : int
-        Number of contiguous neuron chunks run in parallel (the numba thread count);
-        a neuron's result does not depend on it.
-
-    Returns
-    -------
-    i_cap : float64 array (N, n_atoms)
-    h_t : float64 array (N,)
-    grad : float64 array (N, B)
-        dG/dtheta per neuron and sample (zeros when ``want_grad`` is False).
+    i_cap, h_t, grad : float64 arrays (N, n_atoms), (N,), (N, B)
+        Outputs: rows lo to hi - 1 are written (grad only when ``want_grad``). A
+        neuron's result does not depend on lo and hi.
     """
-    n_neurons, n_sources, n_samples = bins.shape
-    n_atoms = ptr.shape[0] - 1
-    i_cap = np.zeros((n_neurons, n_atoms))
-    h_t = np.zeros(n_neurons)
-    grad = np.zeros((n_neurons, n_samples))
-    n_chunks = max(1, min(n_neurons, n_chunks))
-    for c in prange(n_chunks):
-        # Scratch buffers are allocated once per chunk of neurons, not per neuron.
-        work = alloc_work(n_sources, n_samples, n_bins)
-        lo = c * n_neurons // n_chunks
-        hi = (c + 1) * n_neurons // n_chunks
-        for j in range(lo, hi):
-            h_t[j] = neuron_pid(
-                bins[j], theta[j], n_bins, ptr, masks, coefs, support, is_support, w,
-                gamma_h, want_grad, work, i_cap[j], grad[j],
-            )
-    return i_cap, h_t, grad
+    n_sources, n_samples = bins.shape[1], bins.shape[2]
+    # Scratch buffers are allocated once per range of neurons, not per neuron.
+    work = alloc_work(n_sources, n_samples, n_bins)
+    for j in range(lo, hi):
+        h_t[j] = neuron_pid(bins[j], theta[j], n_bins, terms, w, gamma_h, want_grad, work,
+                            i_cap[j], grad[j])

@@ -17,13 +17,12 @@ _ENTRIES_PER_CHUNK = 4_000_000
 
 
 @kernel(nogil=True, error_model="numpy")
-def bins_and_theta(lo, hi, kind, f, b_f, c, b_c, lat, b_l, has_l, consts, n_bins,
-                   fixed_bins, half_range, bins_out, theta_out):
+def bins_and_theta(lo, hi, pot, consts, binning, bins_out, theta_out):
     """Source bins (n_sources, B) and firing probabilities (B,) of neurons lo to hi - 1.
 
     Arguments as in ``neuron_chunk``; writes ``bins_out[j]`` and ``theta_out[j]``.
     """
-    n_samples = f.shape[0]
+    n_samples = pot.f.shape[0]
     n_sources = bins_out.shape[1]
     fv = np.empty(n_samples)
     cv = np.empty(n_samples)
@@ -32,14 +31,13 @@ def bins_and_theta(lo, hi, kind, f, b_f, c, b_c, lat, b_l, has_l, consts, n_bins
     d2 = np.empty(n_samples)
     d3 = np.empty(n_samples)
     for j in range(lo, hi):
-        _theta_column(kind, f, b_f, c, b_c, lat, b_l, has_l, j, consts, fv, cv, lv,
-                      theta_out[j], d1, d2, d3)
+        _theta_column(pot, j, consts, fv, cv, lv, theta_out[j], d1, d2, d3)
         for k in range(n_sources):
             v = fv if k == 0 else (cv if k == 1 else lv)
-            if fixed_bins:
-                bin_fixed(v, n_bins, half_range, bins_out[j, k])
+            if binning.fixed:
+                bin_fixed(v, binning.n_bins, binning.half_range, bins_out[j, k])
             else:
-                bin_adaptive(v, n_bins, bins_out[j, k])
+                bin_adaptive(v, binning.n_bins, bins_out[j, k])
 
 
 def bootstrap_pid(pid, bins, theta, n_bins, rows):
