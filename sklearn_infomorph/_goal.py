@@ -15,7 +15,9 @@ _TRIVARIATE_OPTIMISED = {
     "{CL}": -0.122, "{FCL}": -0.215, "H_res": 0.035,
 }
 
-#: Published goals (SCIENCE.md section 5): name -> (sources, weights).
+#: Published goals, name -> (sources, weights): those of the infomorphic papers,
+#: Makkeh et al., PNAS 2025 (arXiv 2306.02149) and Schneider et al., ICLR 2025
+#: (arXiv 2412.02482), the source of the trivariate ones.
 PRESETS = {
     "context_heuristic": ("FC", {"red": 1.0}),
     "context_optimised": (

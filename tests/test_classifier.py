@@ -209,6 +209,23 @@ def test_convergence_warning_and_verbose(digits, capsys):
     assert "training accuracy=" in lines[0] and "time=" in lines[0]
 
 
+def test_verbose_and_early_stopping_do_not_change_the_model(digits, capsys):
+    # The validation score and the verbose accuracy decide the readout flip they use
+    # themselves: printing does not set it, and the score does not depend on hooks
+    # having run before it.
+    X_train, _, y_train, _ = digits
+    params = dict(sources="FC", max_iter=3, early_stopping=True, n_iter_no_change=5)
+    quiet = small(**params).fit(X_train, y_train)
+    loud = small(verbose=1, **params).fit(X_train, y_train)
+    assert len(capsys.readouterr().out.strip().splitlines()) == 3
+    assert quiet.validation_scores_ == loud.validation_scores_
+    np.testing.assert_array_equal(quiet.readout_flip_, loud.readout_flip_)
+    np.testing.assert_array_equal(quiet.predict_proba(X_train), loud.predict_proba(X_train))
+    # The score of each epoch is the accuracy on the held-out rows of the network
+    # with the flip decided on the training rows; the kept network is the best one.
+    assert quiet.best_validation_score_ == max(quiet.validation_scores_)
+
+
 def test_sparse_lateral_connections(digits):
     X_train, _, y_train, _ = digits
     clf = small(hidden_layer_sizes=(20,), lateral_connections=4, max_iter=2).fit(X_train, y_train)

@@ -7,7 +7,6 @@ bivariate form of Makkeh et al. (PNAS 2025) as a special case (see
 :func:`activation_constants`).
 """
 
-
 from ._fast_math import fast_exp
 from ._jit import kernel
 
@@ -32,27 +31,12 @@ def clamp_theta(t):
 
 
 @kernel(nogil=True, error_model="numpy", fastmath={"contract"})
-def activation(fv, sv, tv, base, c1, w1, c2, w2):
-    """theta = sigmoid(f (base + c1 sigmoid(w1 f s) + c2 sigmoid(w2 f t))) and d/df, d/ds, d/dt.
-
-    Trivariate (s = C, t = L): base = 1 - c1 - c2. Bivariate ``sigmoid(f (k1 + (1 - k1)
-    2 sigmoid(k2 f s)))``: base = k1, c1 = 2 (1 - k1), w1 = k2, c2 = 0.
-    """
-    u = _sigmoid(w1 * fv * sv)
-    v = _sigmoid(w2 * fv * tv)
-    du = c1 * w1 * u * (1.0 - u)
-    dv = c2 * w2 * v * (1.0 - v)
-    gain = base + c1 * u + c2 * v
-    t, dt = clamp_theta(_sigmoid(fv * gain))
-    return t, dt * (gain + fv * (du * sv + dv * tv)), dt * fv * du * fv, dt * fv * dv * fv
-
-
-@kernel(nogil=True, error_model="numpy", fastmath={"contract"})
 def activate(fv, sv, tv, consts, theta, d_f, d_s, d_t):
-    """:func:`activation` over arrays: theta, d/df, d/ds, d/dt of every element.
+    """theta = sigmoid(f (base + c1 sigmoid(w1 f s) + c2 sigmoid(w2 f t))), d/df, d/ds,
+    d/dt of every element; ``consts`` = (base, c1, w1, c2, w2).
 
-    Split into simple loops (LLVM vectorises each of them; one loop over the whole
-    formula stays scalar and is 10x slower).
+    Split into simple loops: LLVM vectorises each of them, while one loop over the
+    whole formula stays scalar.
     """
     base, c1, w1, c2, w2 = consts
     n = fv.shape[0]
@@ -81,7 +65,11 @@ def activate(fv, sv, tv, consts, theta, d_f, d_s, d_t):
 
 
 def activation_constants(sources, k1, k2, c1, c2, w1, w2):
-    """(base, c1, w1, c2, w2) of :func:`activation` for a layer's sources."""
+    """(base, c1, w1, c2, w2) of :func:`activate` for a layer's sources.
+
+    Trivariate (s = C, t = L): base = 1 - c1 - c2. Bivariate ``sigmoid(f (k1 + (1 - k1)
+    2 sigmoid(k2 f s)))``: base = k1, c1 = 2 (1 - k1), w1 = k2, c2 = 0.
+    """
     if sources == "FCL":
         return 1.0 - c1 - c2, c1, w1, c2, w2
     return k1, 2.0 * (1.0 - k1), k2, 0.0, 0.0

@@ -319,13 +319,13 @@ def sample_signs(theta, rng):
     return np.where(rng.random(theta.shape) < theta, 1.0, -1.0)
 
 
-def _lateral_mask(n_neurons, partners, rng):
-    """0/1 matrix (sender, receiver): no self connection, <= partners senders each."""
+def _lateral_mask(n_neurons, connections, rng):
+    """0/1 matrix (sender, receiver): no self connection, <= connections senders each."""
     mask = np.ones((n_neurons, n_neurons)) - np.eye(n_neurons)
-    if partners is None or partners >= n_neurons - 1:
+    if connections is None or connections >= n_neurons - 1:
         return mask
     mask[:] = 0.0
     for j in range(n_neurons):
         others = np.delete(np.arange(n_neurons), j)
-        mask[rng.choice(others, size=partners, replace=False), j] = 1.0
+        mask[rng.choice(others, size=connections, replace=False), j] = 1.0
     return mask

@@ -1,4 +1,4 @@
-"""One thread budget for numba kernels and BLAS, respected inside joblib and Dask workers.
+"""One thread budget for the engine's kernels and BLAS, respected inside joblib and Dask workers.
 
 Where the budget comes from:
 
@@ -90,10 +90,11 @@ def resolve_n_threads(n_jobs):
 def limit_threads(n_jobs):
     """Run the block with ``resolve_n_threads(n_jobs)`` numba threads and 1 BLAS thread.
 
-    BLAS runs single-threaded inside: OpenBLAS's spinning worker threads and numba's
-    OpenMP threads otherwise fight over the same cores between the kernels (measured:
-    a lateral-layer fit on digits took 3.6 s with both at 2 threads, 0.3 s like this).
-    numba's thread count is per calling thread; the previous value is restored even
+    BLAS runs single-threaded inside: each matrix product is one block on the
+    engine's threads (``_thread_pool``), and spinning BLAS worker threads would fight
+    them for the same cores (the docs' performance page has the figures). numba's
+    thread count, which is per calling thread, is only the knob the engine's pool
+    reads (no kernel uses numba's own threads); the previous value is restored even
     when the block raises.
     """
     n_threads = resolve_n_threads(n_jobs)
