@@ -10,7 +10,7 @@ binned into K bins, the script times
 * a straightforward dense NumPy evaluation of the same quantities: the full table
   p[t, s1..sn] of every neuron (2 K^n cells), every I_cap from dense marginals and
   inclusion-exclusion, and the goal gradient over all cells from the formula of
-  SCIENCE.md section 4, gathered at the samples.
+  the I^sx measure (Makkeh, Gutknecht, Wibral, PRE 2021), gathered at the samples.
 
 It checks that the two agree (max abs difference of atoms, goal and gradient),
 and prints per (n, N): milliseconds per batch (median of repeats, after a warm-up
@@ -23,19 +23,18 @@ neuron is an independent loop iteration), which the printout says.
 Inputs are realistic for the trivariate network of the papers: dendritic
 potentials drawn from N(0, sigma^2), binned into K = 20 equal bins on the fixed
 range [-20, 20] (values clamped), and theta = P(Y=+1) from the activation of
-SCIENCE.md section 1 (bivariate: k1 = 0.9, k2 = 2; trivariate: c1 = c2 = 0.1,
-w1 = w2 = 2) applied to the same potentials, clamped to [1e-6, 1 - 1e-6]. The
-goal weights are the published optimised ones, so every antichain has a
-non-zero weight and every gradient term is exercised.
+the papers (Makkeh et al., PNAS 2025; Schneider et al., ICLR 2025; bivariate:
+k1 = 0.9, k2 = 2; trivariate: c1 = c2 = 0.1, w1 = w2 = 2) applied to the same
+potentials, clamped to [1e-6, 1 - 1e-6]. The goal weights are the published
+optimised ones, so every antichain has a non-zero weight and every gradient term is
+exercised.
 
 Run::
 
     python benchmarks/bench_pid.py --repeats 7 --threads 2
 """
 
-import argparse
 import os
-import platform
 import resource
 import sys
 import time
@@ -44,14 +43,16 @@ import tracemalloc
 import numba
 import numpy as np
 
-from sklearn_infomorph._engine._batch_pid import BatchPID
 from sklearn_infomorph.lattice import redundancy_lattice
-from sklearn_infomorph.pid import _dense_i_cap
+
+import _common
+from _common import BatchPID, OtherLoad, dense_i_cap
 
 INV_LN2 = 1.0 / np.log(2.0)
 RANGE = 20.0  # fixed binning range [-RANGE, RANGE] (trivariate hidden layer)
 
-# Published optimised goal weights (SCIENCE.md section 5), by atom name.
+# Published optimised goal weights (Makkeh et al., PNAS 2025 for two sources;
+# Schneider et al., ICLR 2025 for three), by atom name.
 GAMMA_2 = {"{F}{C}": 0.7755, "{F}": 0.0379, "{C}": 0.3185, "{FC}": 0.1536}
 GAMMA_H_2 = 0.0076
 GAMMA_3 = {
@@ -182,37 +183,6 @@ def dense_batch(bins, theta, n_bins, neurons, terms, w, gamma_h):
 # ------------------------------------------------------------------------- measuring
 
 
-class OtherLoad:
-    """CPU time used by other processes on the machine (Linux /proc/stat), or None.
-
-    Machine-wide busy time (user, nice, system, irq, softirq, steal) minus the CPU time
-    of this process, over the measured interval, divided by the wall time: the
-    average number of CPUs kept busy by something else while we were timing.
-    """
-
-    def __init__(self):
-        self.start = self._sample()
-
-    @staticmethod
-    def _sample():
-        try:
-            with open("/proc/stat") as f:
-                fields = [int(x) for x in f.readline().split()[1:9]]
-        except (OSError, ValueError):
-            return None
-        busy = (fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7])
-        own = os.times()
-        return busy / os.sysconf("SC_CLK_TCK"), own.user + own.system, time.perf_counter()
-
-    def cpus(self):
-        end = self._sample()
-        if self.start is None or end is None:
-            return None
-        wall = end[2] - self.start[2]
-        other = (end[0] - self.start[0]) - (end[1] - self.start[1])
-        return max(0.0, other / wall) if wall > 0 else None
-
-
 BUSY = 0.25  # CPUs used by other processes above which timings are flagged
 
 
@@ -221,15 +191,6 @@ def load_note(cpus):
         return ""
     warn = "  WARNING: machine not idle, timings disturbed" if cpus > BUSY else ""
     return f"  [other processes: {cpus:.2f} CPUs busy]{warn}"
-
-
-def time_calls(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return times
 
 
 def traced_peak(fn):
@@ -291,10 +252,10 @@ def run_case(n_sources, n_neurons, args, rng):
     bpid.evaluate_sources_first(bins_t, theta_t, K, gamma, gamma_h, want_grad=True)
     print(f"  warm-up (compile or load numba cache): {time.perf_counter() - t0:.2f} s")
     load = OtherLoad()
-    t_eval = time_calls(
+    t_eval = _common.time_runs(
         lambda: bpid.evaluate(bins, theta, K, gamma, gamma_h, want_grad=True), args.repeats
     )
-    t_first = time_calls(
+    t_first = _common.time_runs(
         lambda: bpid.evaluate_sources_first(bins_t, theta_t, K, gamma, gamma_h, want_grad=True),
         args.repeats,
     )
@@ -320,7 +281,7 @@ def run_case(n_sources, n_neurons, args, rng):
 
     dense_out = dense()  # warm-up
     load = OtherLoad()
-    t_dense_subset = time_calls(dense, args.dense_repeats)
+    t_dense_subset = _common.time_runs(dense, args.dense_repeats)
     dense_note = load_note(load.cpus())
     mem_dense, _ = traced_peak(dense)
     t_dense = [t * scale for t in t_dense_subset]
@@ -335,7 +296,7 @@ def run_case(n_sources, n_neurons, args, rng):
     d_hres = np.max(np.abs(h_res_s[subset] - h_res_d))
     d_goal = np.max(np.abs(goal_s[subset] - goal_d))
     d_grad = np.max(np.abs(grad_s[:, subset] - grad_d))
-    ref_i_cap, ref_h = _dense_i_cap(dense_table(bins[:, 0, :], theta[:, 0], K)[0], bpid.lattice)
+    ref_i_cap, ref_h = dense_i_cap(dense_table(bins[:, 0, :], theta[:, 0], K)[0], bpid.lattice)
     d_ref = max(np.max(np.abs(ref_i_cap - i_cap_d[0])), abs(ref_h - h_t_d[0]))
     atoms_first, _, _, grad_first = bpid.evaluate_sources_first(
         bins_t, theta_t, K, gamma, gamma_h, want_grad=True
@@ -383,7 +344,7 @@ def run_case(n_sources, n_neurons, args, rng):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = _common.parser(__doc__, "bench_pid")
     parser.add_argument("--repeats", type=int, default=7,
                         help="timed calls of the sparse kernel per case (median reported)")
     parser.add_argument("--threads", type=int, default=None,
@@ -415,12 +376,11 @@ def main(argv=None):
     except AttributeError:
         n_cpus = os.cpu_count()
 
+    machine = _common.machine_info()
     print("bench_pid: sparse numba I^sx PID kernel vs dense NumPy baseline")
-    print(f"python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}, "
-          f"{platform.machine()} {platform.processor() or ''}".rstrip())
+    print(_common.machine_line(machine))
     print(f"CPUs available: {n_cpus}; numba threads: {threads} "
-          f"(NUMBA_NUM_THREADS = {numba.config.NUMBA_NUM_THREADS}); load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+          f"(NUMBA_NUM_THREADS = {numba.config.NUMBA_NUM_THREADS})")
     print(f"B = {args.batch}, K = {args.bins}, potentials ~ N(0, {args.sigma:g}^2) binned on "
           f"[-{RANGE:g}, {RANGE:g}]; repeats: sparse {args.repeats}, dense "
           f"{args.dense_repeats}; times are per batch (all N neurons), median")
@@ -466,6 +426,9 @@ def main(argv=None):
             print(f"linear scaling, n = {n}: {per_lo:.1f} us/neuron at N = {lo['N']}, "
                   f"{per_hi:.1f} us/neuron at N = {hi['N']} (ratio {per_hi / per_lo:.2f}; "
                   "1 = perfectly linear)")
+    _common.write_results(args.out, "bench_pid", args, {
+        "threads": threads, "threading_layer": numba.threading_layer(), "cases": results,
+        "max_rss_mib": max_rss_mib()}, machine)
     if not all(r["ok"] for r in results):
         print("ERROR: dense and sparse results disagree")
         return 1

@@ -7,28 +7,19 @@ gain from float32. Prints the time of the products of one MNIST-sized batch
 to the time of the PID kernel for the same batch.
 """
 
-import argparse
-import time
-
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from sklearn_infomorph._engine._batch_pid import BatchPID
-
-
-def best_of(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+import _common
+from _common import BatchPID, best_of
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = _common.parser(__doc__, "bench_precision")
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
+    machine = _common.machine_info()
+    print(_common.machine_line(machine))
     rng = np.random.default_rng(0)
     B, D, N, K = 1024, 784, 100, 20
     results = {}
@@ -58,6 +49,9 @@ def main():
           f"(float32 saves {1e3 * (f64 - f32):.2f} ms)")
     print(f"PID kernel (float64, n=3, N=100, B=1024): {1e3 * pid:.2f} ms")
     print(f"float32 would save {100 * (f64 - f32) / (f64 + pid):.1f} % of products + PID")
+    _common.write_results(args.out, "bench_precision", args, {
+        "products_seconds": {"float64": f64, "float32": f32}, "pid_kernel_seconds": pid,
+        "float32_saves_fraction": (f64 - f32) / (f64 + pid)}, machine)
 
 
 if __name__ == "__main__":

@@ -14,26 +14,15 @@ of one multi-threaded BLAS call per product and the engine's row blocks. Target:
 predict <= 2 x floor.
 """
 
-import argparse
-import time
 import warnings
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from sklearn_infomorph import InfomorphicClassifier
-from sklearn_infomorph._engine import _thread_pool as par
-from sklearn_infomorph._engine._thread_budget import limit_threads
-from sklearn_infomorph.datasets import load_mnist_format
 
-
-def best_of(function, repeats):
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
+import _common
+from _common import best_of, blocked_product, limit_threads
 
 
 def forward_floor(X, coefs, n_threads, repeats):
@@ -50,31 +39,26 @@ def forward_floor(X, coefs, n_threads, repeats):
         mm(hidden, W_R)
 
     with limit_threads(n_threads):
-        blocked = best_of(lambda: products(par.product), repeats)
+        blocked = best_of(lambda: products(blocked_product), repeats)
     with threadpool_limits(limits=n_threads, user_api="blas"):
         plain = best_of(lambda: products(np.matmul), repeats)
     return min(blocked, plain)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", required=True, help="folder with the MNIST idx files")
+    parser = _common.parser(__doc__, "bench_predict", data=True)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="fit on 10,000 images, 3 repeats")
     args = parser.parse_args()
-    X, y = load_mnist_format(args.data, "train")
-    X_test, _ = load_mnist_format(args.data, "test")
-    mean, std = X.mean(), X.std()
-    X = (X - mean) / std
-    X_test = np.ascontiguousarray((X_test - mean) / std)
+    X, y, X_test, _ = _common.zscored_mnist(args.data)
     n_fit = 10_000 if args.quick else 60_000
     repeats = 3 if args.quick else 7
-    load = " ".join(f"{v:.2f}" for v in __import__("os").getloadavg())
-    print(f"predict 10,000 MNIST test images, N = 100, {args.threads} thread(s), "
-          f"load average {load}")
+    machine = _common.machine_info()
+    print(_common.machine_line(machine))
+    print(f"predict 10,000 MNIST test images, N = 100, {args.threads} thread(s)")
     print("| setup | predict s | floor (forward products) s | predict / floor | target <= 2 |")
     print("|---|---|---|---|---|")
-    ratios = []
+    ratios, table = [], []
     for sources in ("FC", "FL", "FCL"):
         clf = InfomorphicClassifier(sources=sources, batch_size=1024, max_iter=1,
                                     random_state=0, n_jobs=args.threads)
@@ -85,9 +69,12 @@ def main():
         seconds = best_of(lambda clf=clf: clf.predict(X_test), repeats)
         floor = forward_floor(X_test, clf.coefs_, args.threads, repeats)
         ratios.append(seconds / floor)
+        table.append({"sources": sources, "predict_seconds": seconds, "floor_seconds": floor})
         print(f"| F+{'+'.join(sources[1:])} | {seconds:.4f} | {floor:.4f} | "
               f"{seconds / floor:.2f} | {'met' if seconds <= 2 * floor else 'missed'} |")
     print(f"summary: worst predict / floor = {max(ratios):.2f} (target <= 2)")
+    _common.write_results(args.out, "bench_predict", args,
+                          {"table": table, "worst_predict_over_floor": max(ratios)}, machine)
 
 
 if __name__ == "__main__":

@@ -27,9 +27,6 @@ Run::
     python benchmarks/bench_search.py            # add --dask for the Dask row
 """
 
-import argparse
-import os
-import platform
 import time
 import warnings
 
@@ -42,8 +39,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_infomorph import InfomorphicClassifier
-from sklearn_infomorph._engine._thread_budget import resolve_n_threads
 from sklearn_infomorph.metrics import make_atom_scorers
+
+import _common
+from _common import resolve_n_threads
 
 RED = [0.25, 0.5, 0.75, 1.0]
 SYN = [-0.4, -0.2, 0.0, 0.2]
@@ -92,7 +91,7 @@ def differing_keys(a, b):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = _common.parser(__doc__, "bench_search")
     parser.add_argument("--hidden", type=int, default=50, help="hidden neurons (50)")
     parser.add_argument("--epochs", type=int, default=20, help="max_iter per fit (20)")
     parser.add_argument("--dask", action="store_true", help="add a local Dask cluster run")
@@ -101,8 +100,9 @@ def main():
 
     X, y = load_digits(return_X_y=True)
     n_candidates = len(RED) * len(SYN)
-    print(f"python {platform.python_version()}, {os.cpu_count()} cpus, joblib "
-          f"{joblib.__version__}; digits {X.shape}, {n_candidates} candidates x 3 folds, "
+    machine = _common.machine_info()
+    print(_common.machine_line(machine))
+    print(f"digits {X.shape}, {n_candidates} candidates x 3 folds, "
           f"hidden ({args.hidden},), {args.epochs} epochs")
 
     # Warm-up: numba kernels in this process, loky workers with the package imported.
@@ -138,14 +138,20 @@ def main():
     print()
     print("| run | numba threads per fit | wall s | fits / s | best accuracy | same cv_results_ |")
     print("|---|---|---|---|---|---|")
+    table = []
     for name, threads, seconds, search in rows:
         differ = differing_keys(rows[0][3].cv_results_, search.cv_results_)
         same = "yes" if not differ else "NO: " + ", ".join(differ)
         print(f"| {name} | {threads} | {seconds:.2f} | {fits / seconds:.2f} | "
               f"{search.best_score_:.4f} | {same} |")
+        table.append({"run": name, "numba_threads_per_fit": threads, "wall_seconds": seconds,
+                      "fits_per_second": fits / seconds, "best_accuracy": search.best_score_,
+                      "same_cv_results": not differ})
     print()
     print(f"speed-up n_jobs=2 over n_jobs=1: {rows[0][2] / rows[1][2]:.2f}x "
           f"({rows[0][2]:.2f} s -> {rows[1][2]:.2f} s)")
+    _common.write_results(args.out, "bench_search", args, {
+        "table": table, "speedup_n_jobs_2_over_1": rows[0][2] / rows[1][2]}, machine)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ Every measurement runs in a fresh Python process with its own empty temporary
   user ``nobody`` (``setpriv``) so that the folder is really read-only to them.
 """
 
-import argparse
 import os
 import shutil
 import subprocess
@@ -31,6 +30,8 @@ import tempfile
 import time
 
 import sklearn_infomorph
+
+import _common
 
 _IMPORT = """
 import time
@@ -86,9 +87,11 @@ def count_cache_files(folder):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = _common.parser(__doc__, "bench_startup")
     parser.add_argument("--quick", action="store_true", help="skip the read-only install rows")
     args = parser.parse_args()
+    machine = _common.machine_info()
+    print(_common.machine_line(machine))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, NUMBA_CACHE_DIR=os.path.join(tmp, "cache"))
@@ -107,7 +110,6 @@ def main():
         rows.append(("  whole process from start (imports, data, fit)", float(warm[1]), None))
         if not args.quick:
             rows.extend(read_only_rows(tmp))
-    print(f"load average: {' '.join(os.getloadavg().__repr__().strip('()').split(', '))}")
     print("| measurement (fresh process each) | value | target | met |")
     print("|---|---|---|---|")
     misses = 0
@@ -122,6 +124,9 @@ def main():
         print(f"| {name} | {shown} | <= {target}{unit} | {'yes' if met else 'no'} |")
     print(f"summary: {sum(t is not None for _, _, t in rows) - misses} of "
           f"{sum(t is not None for _, _, t in rows)} start-up targets met")
+    _common.write_results(args.out, "bench_startup", args, [
+        {"measurement": name, "value": value, "target": target} for name, value, target in rows
+    ], machine)
 
 
 def read_only_rows(tmp):

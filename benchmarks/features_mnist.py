@@ -41,10 +41,13 @@ Usage::
     python benchmarks/features_mnist.py --data ../shared/data/mnist
     python benchmarks/features_mnist.py --data DIR --epochs 1 --subsample 5000 \\
         --rbm-epochs 1                                   # smoke test, ~a minute
+    python benchmarks/features_mnist.py --quick          # the same smoke test
+
+Every finished fit is appended to ``--records`` (JSON lines); the table's figures go
+to ``--out`` (JSON).
 """
 
-import argparse
-import json
+import os
 import time
 import warnings
 
@@ -56,7 +59,8 @@ from sklearn.neural_network import BernoulliRBM
 from sklearn.random_projection import GaussianRandomProjection
 
 from sklearn_infomorph import InfomorphicTransformer
-from sklearn_infomorph.datasets import load_mnist_format
+
+import _common
 
 # name -> (sources, goal preset, published infomorphic-readout MNIST accuracy %)
 OURS = {
@@ -69,16 +73,14 @@ RANDOM = set(OURS) | {"sign_projection", "rbm"}  # representations that depend o
 
 
 def load_split(data_dir, subsample=None):
-    """z-scored first 48k training images and the 10k test images, plus [0, 1] pixels."""
-    X, y = load_mnist_format(data_dir, "train")
-    X_test, y_test = load_mnist_format(data_dir, "test")
-    n_train = 48000 if subsample is None else min(subsample, 48000)
-    X_train, y_train = X[:n_train], y[:n_train]
-    mean, std = X_train.mean(), X_train.std()
+    """The papers' split (first 48k training images z-scored, the 10k test images) plus
+    the pixels scaled to [0, 1] by the training images' range (for the RBM)."""
+    split = _common.papers_split(data_dir, 48000 if subsample is None else subsample)
+    (X_train, y_train), (X_test, y_test) = split["train"], split["test"]
     lo, hi = X_train.min(), X_train.max()
     return {
-        "train": ((X_train - mean) / std, y_train),
-        "test": ((X_test - mean) / std, y_test),
+        "train": (X_train, y_train),
+        "test": (X_test, y_test),
         "unit_train": (X_train - lo) / (hi - lo),
         "unit_test": np.clip((X_test - lo) / (hi - lo), 0.0, 1.0),
     }
@@ -181,6 +183,7 @@ def print_table(records, args):
     print("| representation | test accuracy % | published infomorphic readout % | "
           "I(code; label) bits | mean I(unit; label) bits | fit s | seeds |")
     print("|---|---|---|---|---|---|---|")
+    table = []
     for name in list(OURS) + list(BASELINES):
         rows = [r for r in records if r["representation"] == name]
         if not rows:
@@ -193,11 +196,15 @@ def print_table(records, args):
             label = f"raw pixels ({rows[0]['n_features']})"
         print(f"| {label} | {100 * med('test_accuracy'):.2f} | {pub} | {med('code_mi'):.3f} "
               f"| {med('unit_mi'):.4f} | {med('fit_seconds'):.1f} | {len(rows)} |")
+        table.append({"representation": name, "test_accuracy": med("test_accuracy"),
+                      "published_percent": published, "code_mi": med("code_mi"),
+                      "unit_mi": med("unit_mi"), "fit_seconds": med("fit_seconds"),
+                      "seeds": len(rows)})
+    return table
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", required=True, help="folder with the 4 MNIST idx(.gz) files")
+    parser = _common.parser(__doc__, "features_mnist", data=True)
     parser.add_argument("--epochs", type=int, default=100, help="epochs of our layers")
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--units", type=int, default=100)
@@ -207,11 +214,18 @@ def main():
                         help="use only the first N training images (smoke tests)")
     parser.add_argument("--representations", nargs="+", default=list(OURS) + list(BASELINES),
                         choices=list(OURS) + list(BASELINES))
-    parser.add_argument("--out", default=None, help="append every result as a JSON line")
+    parser.add_argument("--records", default=None,
+                        help="JSON lines of every finished fit (default: --out with .jsonl)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 1 epoch, 5,000 training images, 1 RBM epoch")
     parser.add_argument("--n-jobs", type=int, default=None,
                         help="threads of our layers (default: numba's setting)")
     parser.add_argument("--verbose", type=int, default=0)
     args = parser.parse_args()
+    if args.quick:
+        args.epochs, args.subsample, args.rbm_epochs = 1, 5000, 1
+    records_path = args.records or os.path.splitext(args.out)[0] + ".jsonl"
+    print(_common.machine_line())
 
     data = load_split(args.data, args.subsample)
     args.n_train = len(data["train"][1])
@@ -226,14 +240,13 @@ def main():
                 record = run(name, seed, data, args)
             record.update(epochs=args.epochs, n_train=args.n_train, units=args.units)
             records.append(record)
-            if args.out:
-                with open(args.out, "a") as fh:
-                    fh.write(json.dumps(record) + "\n")
+            _common.append_json_line(records_path, record)
             print(f"{name} seed {seed}: test {100 * record['test_accuracy']:.2f} %, "
                   f"I(code;label) {record['code_mi']:.3f} bits, mean I(unit;label) "
                   f"{record['unit_mi']:.4f} bits, fit {record['fit_seconds']:.1f} s, "
                   f"readout {record['readout_seconds']:.1f} s", flush=True)
-    print_table(records, args)
+    table = print_table(records, args)
+    _common.write_results(args.out, "features_mnist", args, {"table": table, "fits": records})
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ Usage::
     NUMBA_CACHE_DIR=.numba_cache python benchmarks/fuzz_report.py --cases 10000 --workers 2
 """
 
-import argparse
 import importlib.util
 import os
 import sys
@@ -81,14 +80,18 @@ def run_worker(n_cases, seed):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # One numba thread per worker: the workers are the parallelism. Set before numba is
+    # imported (by _common), as the forked workers inherit its settings.
+    os.environ["NUMBA_NUM_THREADS"] = "1"
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    _common = importlib.import_module("_common")
+    parser = _common.parser(__doc__, "fuzz_report")
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    # One numba thread per worker: the workers are the parallelism.
-    os.environ["NUMBA_NUM_THREADS"] = "1"
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    machine = _common.machine_info()
+    print(_common.machine_line(machine))
     per_worker = [args.cases // args.workers] * args.workers
     per_worker[0] += args.cases - sum(per_worker)
     start = time.perf_counter()
@@ -130,6 +133,11 @@ def main():
     print(f"  {slowest[1]}")
     for key, (case, detail) in examples.items():
         print(f"\nfirst {key}:\n{case}\n{detail}")
+    _common.write_results(args.out, "fuzz_report", args, {
+        "cases": tried, "seconds": elapsed, "correct_models": outcomes.get("ok", 0),
+        "clear_errors": errors, "crashes": crashes, "dead_workers": crashed_workers,
+        "nan_models": outcomes.get("nan_model", 0), "slowest_case_seconds": slowest[0],
+        "examples": {k: list(v) for k, v in examples.items()}}, machine)
     return 1 if crashes or outcomes.get("nan_model", 0) else 0
 
 
