@@ -45,12 +45,22 @@ N_CLASSES = 10
 
 
 # -- command line ------------------------------------------------------------------------
-def parser(doc, name, *, data=False, dataset="mnist"):
-    """An ArgumentParser with ``--out`` (and ``--data`` for the MNIST benchmarks)."""
+def parser(doc, name, *, data=False, dataset="mnist", records=None):
+    """An ArgumentParser with ``--out`` (and ``--data`` for the MNIST benchmarks).
+
+    ``records``: the extension (``".jsonl"``, ``".csv"``) of the file of a resumable
+    script, which ``--out`` then names: one record per finished run, appended as the
+    script goes; the summary goes to :func:`summary_path` beside it.
+    """
     p = argparse.ArgumentParser(description=doc.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", default=str(HERE / "results" / f"{name}.json"),
-                   help="JSON file for the results (default: %(default)s)")
+    if records is None:
+        p.add_argument("--out", default=str(HERE / "results" / f"{name}.json"),
+                       help="JSON file for the results (default: %(default)s)")
+    else:
+        p.add_argument("--out", default=str(HERE / "results" / f"{name}{records}"),
+                       help=f"one record per finished run ({records}), read back to resume; "
+                            "the summary goes beside it as .json (default: %(default)s)")
     if data:
         default = default_data_dir(dataset)
         p.add_argument("--data", default=default, required=default is None,
@@ -254,6 +264,11 @@ def machine_line(info=None):
             f"python {v['python']}, numpy {v['numpy']}, numba {v['numba']}, scikit-learn "
             f"{v['scikit-learn']}; commit {info['commit']}; load average "
             f"{' '.join(map(str, load)) if load else 'n/a'}")
+
+
+def summary_path(out):
+    """The summary JSON beside a resumable script's records file ``out``."""
+    return str(Path(out).with_suffix(".json"))
 
 
 # -- results ------------------------------------------------------------------------------

@@ -43,11 +43,10 @@ Usage::
         --rbm-epochs 1                                   # smoke test, ~a minute
     python benchmarks/features_mnist.py --quick          # the same smoke test
 
-Every finished fit is appended to ``--records`` (JSON lines); the table's figures go
-to ``--out`` (JSON).
+Every finished fit is appended to ``--out`` (JSON lines), the summary goes beside it
+(``.json``).
 """
 
-import os
 import time
 import warnings
 
@@ -204,7 +203,7 @@ def print_table(records, args):
 
 
 def main():
-    parser = _common.parser(__doc__, "features_mnist", data=True)
+    parser = _common.parser(__doc__, "features_mnist", data=True, records=".jsonl")
     parser.add_argument("--epochs", type=int, default=100, help="epochs of our layers")
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--units", type=int, default=100)
@@ -214,8 +213,6 @@ def main():
                         help="use only the first N training images (smoke tests)")
     parser.add_argument("--representations", nargs="+", default=list(OURS) + list(BASELINES),
                         choices=list(OURS) + list(BASELINES))
-    parser.add_argument("--records", default=None,
-                        help="JSON lines of every finished fit (default: --out with .jsonl)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 1 epoch, 5,000 training images, 1 RBM epoch")
     parser.add_argument("--n-jobs", type=int, default=None,
@@ -224,7 +221,6 @@ def main():
     args = parser.parse_args()
     if args.quick:
         args.epochs, args.subsample, args.rbm_epochs = 1, 5000, 1
-    records_path = args.records or os.path.splitext(args.out)[0] + ".jsonl"
     print(_common.machine_line())
 
     data = load_split(args.data, args.subsample)
@@ -240,13 +236,14 @@ def main():
                 record = run(name, seed, data, args)
             record.update(epochs=args.epochs, n_train=args.n_train, units=args.units)
             records.append(record)
-            _common.append_json_line(records_path, record)
+            _common.append_json_line(args.out, record)
             print(f"{name} seed {seed}: test {100 * record['test_accuracy']:.2f} %, "
                   f"I(code;label) {record['code_mi']:.3f} bits, mean I(unit;label) "
                   f"{record['unit_mi']:.4f} bits, fit {record['fit_seconds']:.1f} s, "
                   f"readout {record['readout_seconds']:.1f} s", flush=True)
     table = print_table(records, args)
-    _common.write_results(args.out, "features_mnist", args, {"table": table, "fits": records})
+    _common.write_results(_common.summary_path(args.out), "features_mnist", args,
+                          {"table": table, "fits": records})
 
 
 if __name__ == "__main__":

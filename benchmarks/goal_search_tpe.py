@@ -22,7 +22,6 @@ Usage::
     python benchmarks/goal_search_tpe.py --quick        # 8 trials, 2 seeds
 """
 
-import argparse
 import time
 import warnings
 
@@ -34,6 +33,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_infomorph import Goal, InfomorphicClassifier
+
+import _common
 
 WEIGHTS = ["red", "unq_F", "unq_C", "syn", "H_res"]
 
@@ -56,7 +57,7 @@ def model(goal, seed, args):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = _common.parser(__doc__, "goal_search_tpe")
     ap.add_argument("--trials", type=int, default=60)
     ap.add_argument("--seeds", type=int, default=5, help="test refits per goal")
     ap.add_argument("--neurons", type=int, default=50)
@@ -66,6 +67,8 @@ def main():
     args = ap.parse_args()
     if args.quick:
         args.trials, args.seeds, args.neurons, args.epochs = 8, 2, 20, 10
+    machine = _common.machine_info()
+    print(_common.machine_line(machine))
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     (X_tr, X_val, X_test), (y_tr, y_val, y_test) = data()
@@ -110,6 +113,10 @@ def main():
     print("TPE best - heuristic, per seed: " + ", ".join(f"{d:+.4f}" for d in diff)
           + f"; mean {diff.mean():+.4f}; TPE at least as good in {int((diff >= 0).sum())} "
           f"of {len(diff)} seeds")
+    _common.write_results(args.out, "goal_search_tpe", args, {
+        "search_seconds": search_s, "validation_accuracy_per_trial": values,
+        "best_goal": study.best_params, "test_accuracy": results,
+        "test_seeds": list(seeds)}, machine)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,6 @@ settings already in it. One thread: about 8 minutes on one core (default), 15 wi
 ``--cases all``.
 """
 
-import argparse
 import os
 import time
 
@@ -53,6 +52,8 @@ from sklearn_infomorph._pid_bias import (
 )
 from sklearn_infomorph.lattice import redundancy_lattice
 from sklearn_infomorph.pid import isx_pid
+
+import _common
 
 CASES = ("independent", "sum", "product", "copy", "gaussian")
 METHODS = ("plug-in", "eb", "shuffle", "bootstrap")
@@ -215,7 +216,7 @@ def plot(res, path):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = _common.parser(__doc__, "pid_bias", records=".csv")
     ap.add_argument("--reps", type=int, default=200)
     ap.add_argument("--n-boot", type=int, default=100)
     ap.add_argument("--cases", default="independent,sum,gaussian",
@@ -223,7 +224,6 @@ def main():
     ap.add_argument("--sizes", default="256,1024,4096,16384")
     ap.add_argument("--bins", default="10,20")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="pid_bias_results.csv")
     ap.add_argument("--plot", default=None, help="write the figure to this file")
     ap.add_argument("--quick", action="store_true",
                     help="20 repetitions, n_boot 50, independent and sum, n=256 and 1024")
@@ -231,6 +231,9 @@ def main():
     if args.quick:
         args.reps, args.n_boot = 20, 50
         args.cases, args.sizes, args.bins = "independent,sum", "256,1024", "20"
+    machine = _common.machine_info()
+    print(_common.machine_line(machine))
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     if args.cases == "all":
         args.cases = ",".join(CASES)
     done = pd.read_csv(args.out) if os.path.exists(args.out) else pd.DataFrame()
@@ -257,8 +260,10 @@ def main():
         print(f"\n{stat} (bits)" if stat == "mean_error" else f"\n{stat} of 95 % intervals")
         print(table.round(3).to_string())
     check_targets(res)
-    print(f"\ntotal {time.perf_counter() - t_start:.0f} s, {args.reps} repetitions, "
-          f"n_boot {args.n_boot}")
+    total = time.perf_counter() - t_start
+    print(f"\ntotal {total:.0f} s, {args.reps} repetitions, n_boot {args.n_boot}")
+    _common.write_results(_common.summary_path(args.out), "pid_bias", args, {
+        "seconds": total, "rows": res.to_dict("records")}, machine)
     if args.plot:
         plot(res, args.plot)
     soft = []

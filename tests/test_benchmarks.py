@@ -1,0 +1,99 @@
+"""The benchmark scripts: they import, share benchmarks/_common.py and write JSON.
+
+The scripts reach a few engine internals through benchmarks/_common.py; importing each
+one here catches a script broken by a move inside the package. Running them (their
+--quick modes take minutes) is left to the benchmarks themselves, but for two cheap
+ones, which check the JSON they write.
+"""
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+SCRIPTS = sorted(p.stem for p in BENCHMARKS.glob("*.py") if not p.stem.startswith("_"))
+
+
+@pytest.fixture(scope="module")
+def common():
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        yield importlib.import_module("_common")
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+# Rewritten on other branches this round (the papers' protocols, the epoch benchmark);
+# they move to _common.py once those land.
+PENDING = {"bench_epoch", "memory_capacity", "reproduce_mnist"}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="not yet on _common.py"))
+    if n in PENDING else n for n in SCRIPTS
+])
+def test_script_imports_and_uses_the_shared_helpers(name, common):
+    if name == "goal_search_tpe":
+        pytest.importorskip("optuna")
+    module = importlib.import_module(name)
+    assert callable(module.main)
+    source = (BENCHMARKS / f"{name}.py").read_text()
+    # Data, timing and results through _common; engine internals only there.
+    assert "_common" in source, f"{name} does not use benchmarks/_common.py"
+    assert "_engine" not in source, f"{name} imports engine internals itself"
+    assert "def best_of" not in source and "load_mnist_format" not in source
+
+
+def test_papers_split_z_scores_with_the_training_part(common, monkeypatch):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(3.0, 2.0, (60000, 2)), np.arange(60000) % 10
+    X_test, y_test = rng.normal(size=(100, 2)), np.arange(100) % 10
+    monkeypatch.setattr(common, "load_mnist", lambda data_dir: (X, y, X_test, y_test))
+    split = common.papers_split("unused")
+    (X_train, _), (X_val, y_val), (X_te, _) = split["train"], split["val"], split["test"]
+    assert X_train.shape == (48000, 2) and X_val.shape == (12000, 2)
+    mean, std = X[:48000].mean(), X[:48000].std()
+    assert split["mean"] == pytest.approx(mean) and split["std"] == pytest.approx(std)
+    np.testing.assert_allclose(X_val, (X[48000:] - mean) / std)
+    np.testing.assert_allclose(X_te, (X_test - mean) / std)
+    np.testing.assert_array_equal(y_val, y[48000:])
+    small = common.papers_split("unused", n_train=1000)
+    assert small["train"][0].shape == (1000, 2) and small["val"][0].shape == (12000, 2)
+    assert small["mean"] == pytest.approx(X[:1000].mean())
+
+
+def test_best_of_and_json_results(common, tmp_path):
+    calls = []
+    seconds = common.best_of(lambda: calls.append(1), 3)
+    assert len(calls) == 3 and 0 <= seconds < 1
+    args = common.parser("Doc.\n\nMore.", "demo").parse_args(["--out", str(tmp_path / "r.json")])
+    common.write_results(args.out, "demo", args, {"value": np.float32(1.5), "x": np.arange(2),
+                                                   "bad": float("nan")})
+    document = json.loads((tmp_path / "r.json").read_text())
+    assert document["benchmark"] == "demo" and document["args"]["out"] == args.out
+    assert document["results"] == {"value": 1.5, "x": [0, 1], "bad": None}
+    machine = document["machine"]
+    assert machine["cpus"] >= 1 and machine["numba_threads"] >= 1
+    assert {"numpy", "numba", "scikit-learn", "sklearn-infomorph"} <= set(machine["versions"])
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+@pytest.mark.parametrize("name, args, key", [
+    ("bench_precision", ["--repeats", "1"], "products_seconds"),
+    ("bench_pid", ["--neurons", "8", "--sources", "2", "--repeats", "1",
+                   "--dense-repeats", "1"], "cases"),
+])
+def test_cheap_benchmark_runs_and_writes_json(name, args, key, tmp_path):
+    out = tmp_path / f"{name}.json"
+    subprocess.run([sys.executable, f"{name}.py", "--out", str(out), *args], cwd=BENCHMARKS,
+                   env=dict(os.environ), check=True, capture_output=True, timeout=600)
+    document = json.loads(out.read_text())
+    assert document["benchmark"] == name and key in document["results"]
+    assert document["machine"]["versions"]["numba"]
