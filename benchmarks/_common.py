@@ -8,7 +8,8 @@ is for comparing runs.
 The scripts use the package's public API wherever they can. The few internals a
 benchmark truly needs (the per-phase timers of a training batch, the thread pool's
 blocked product, the thread limits, the PID driver, the dense PID reference, the
-memories' bit flipping) are imported below and nowhere else in ``benchmarks/``, so
+memories' bit flipping, the bias-correction internals, the network inside a
+classifier) are imported or reached below and nowhere else in ``benchmarks/``, so
 that a move inside the package changes this file only.
 """
 
@@ -29,11 +30,19 @@ import numpy as np
 from sklearn_infomorph._associative_memory import flip_bits  # noqa: F401
 from sklearn_infomorph._engine import _layer as _layer_module
 from sklearn_infomorph._engine._batch_pid import BatchPID  # noqa: F401
+from sklearn_infomorph._engine._network import readout_flip
 from sklearn_infomorph._engine._thread_budget import (  # noqa: F401
     limit_threads,
     resolve_n_threads,
 )
 from sklearn_infomorph._engine._thread_pool import product as blocked_product  # noqa: F401
+from sklearn_infomorph._pid_bias import (  # noqa: F401
+    estimate_bias,
+    frame,
+    interval_stats,
+    plug_in_and_bootstrap,
+    table_columns,
+)
 from sklearn_infomorph.datasets import load_mnist_format
 from sklearn_infomorph.pid import _dense_i_cap as dense_i_cap  # noqa: F401
 
@@ -161,6 +170,12 @@ def training_network(clf, X, y):
     rows = clf.batch_size if isinstance(clf.batch_size, int) else 256
     clf.partial_fit(X[:rows], y[:rows], classes=np.arange(N_CLASSES))
     return clf._network
+
+
+def readout_flip_from_a_pass(clf, X, y):
+    """The readout inversion a separate pass over (X, y) would decide for the fitted
+    ``clf`` (``clf`` is not changed)."""
+    return readout_flip(clf._network.readout_theta(X, flip=False), y)
 
 
 # -- machine ------------------------------------------------------------------------------

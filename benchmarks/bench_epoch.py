@@ -30,10 +30,9 @@ a training pass over it) and ``verbose=True`` (target <= 5 % more). Each figure 
 best of a few interleaved repeats.
 
 Measurements on shared cores are noisy: compare the ratios of one run, and note
-the load (printed from /proc/loadavg).
+the load (printed with the machine line, and in the JSON written to ``--out``).
 """
 
-import argparse
 import os
 import subprocess
 import sys
@@ -43,40 +42,26 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from sklearn_infomorph import InfomorphicClassifier
-from sklearn_infomorph._engine import _layer
-from sklearn_infomorph._engine import _thread_pool as par
-from sklearn_infomorph._engine._network import readout_flip
-from sklearn_infomorph._engine._thread_budget import limit_threads
-from sklearn_infomorph.datasets import load_mnist_format
+
+import _common
+from _common import N_CLASSES, best_of, blocked_product, limit_threads
 
 SETUPS = ("FC", "FL", "FCL")
-N_CLASSES = 10
 
 
 def load(data_dir):
     """z-scored MNIST training images (one global mean and std), labels."""
-    X, y = load_mnist_format(data_dir, "train")
-    X -= X.mean()
-    X /= X.std()
+    X, y, _, _ = _common.zscored_mnist(data_dir)
     return X, y
 
 
-def loadavg():
-    try:
-        with open("/proc/loadavg") as fh:
-            return " ".join(fh.read().split()[:3])
-    except OSError:
-        return "n/a"
-
-
-def build(sources, n_hidden, batch, n_jobs, partners=None, n_features=784):
-    """The network an InfomorphicClassifier trains (random initial weights)."""
+def build(sources, n_hidden, batch, n_jobs, X, y, partners=None):
+    """The network an InfomorphicClassifier trains on (X, y)."""
     clf = InfomorphicClassifier(
         hidden_layer_sizes=(n_hidden,), sources=sources, batch_size=batch, random_state=0,
         n_jobs=n_jobs, lateral_connections=partners,
     )
-    clf._initialize(n_features, N_CLASSES, clf._resolve_goals(clf._layer_plan()))
-    return clf, clf._network
+    return clf, _common.training_network(clf, X, y)
 
 
 def epoch_batches(n_samples, batch, rng, max_batches=None):
@@ -87,17 +72,17 @@ def epoch_batches(n_samples, batch, rng, max_batches=None):
 
 def time_epoch(net, X, onehot, batches, rng, phases=True):
     """Seconds for training on the given batches, and the time per phase."""
-    if phases:
-        _layer._PHASES.enable()
     gather = 0.0
-    start = time.perf_counter()
-    for idx in batches:
-        t = time.perf_counter()
-        x, c = X[idx], onehot[idx]
-        gather += time.perf_counter() - t
-        net.train_batch(x, c, rng)
-    total = time.perf_counter() - start
-    times = _layer._PHASES.disable() if phases else {}
+    with _common.phase_times() as times:
+        start = time.perf_counter()
+        for idx in batches:
+            t = time.perf_counter()
+            x, c = X[idx], onehot[idx]
+            gather += time.perf_counter() - t
+            net.train_batch(x, c, rng)
+        total = time.perf_counter() - start
+    if not phases:
+        times.clear()
     times["data (row gather)"] = gather
     return total, times
 
@@ -146,7 +131,7 @@ def floor_products(sources, n_hidden, batch_sizes, n_threads, partners=None, rep
                 products(lambda a, b: a @ b, lambda a, b: a.T @ b)
                 best = min(best, time.perf_counter() - t)
             t = time.perf_counter()
-            products(par.product, lambda a, b: par.product(a, b, transpose_a=True))
+            products(blocked_product, lambda a, b: blocked_product(a, b, transpose_a=True))
             best = min(best, time.perf_counter() - t)
     return best
 
@@ -154,7 +139,7 @@ def floor_products(sources, n_hidden, batch_sizes, n_threads, partners=None, rep
 def run_setup(sources, X, onehot, n_hidden, batch, n_jobs, max_batches=None, partners=None):
     """(epoch seconds, floor seconds, phases, n_batches, extrapolation factor)."""
     rng = np.random.default_rng(0)
-    _, net = build(sources, n_hidden, batch, n_jobs, partners)
+    _, net = build(sources, n_hidden, batch, n_jobs, X, onehot.argmax(axis=1), partners)
     batches = epoch_batches(X.shape[0], batch, rng, max_batches)
     full = -(-X.shape[0] // batch)
     factor = full / len(batches)
@@ -180,13 +165,13 @@ def main_table(args, X, onehot):
     max_batches = 12 if args.quick else None
     note = " (extrapolated from 12 batches)" if args.quick else ""
     rows = []
-    print(f"MNIST 60,000 images, batch {args.batch}, N = {args.hidden}, {n_threads} thread(s); "
-          f"load average {loadavg()}{note}")
+    print(f"MNIST 60,000 images, batch {args.batch}, N = {args.hidden}, {n_threads} thread(s)"
+          f"{note}")
     for sources in SETUPS:
         epoch, floor, phases, _ = run_setup(
             sources, X, onehot, args.hidden, args.batch, n_threads, max_batches
         )
-        rows.append((sources, epoch, floor))
+        rows.append((sources, epoch, floor, phases))
         print_breakdown(sources, epoch, phases)
     one = {}
     if n_threads > 1:
@@ -198,28 +183,34 @@ def main_table(args, X, onehot):
     print(f"| setup | epoch s ({n_threads} thr) | floor s | epoch / floor | target <= 2 |"
           + (" epoch s (1 thr) | floor s (1 thr) | speed-up 2 vs 1 thr |" if one else ""))
     print("|---|---|---|---|---|" + ("---|---|---|" if one else ""))
-    for sources, epoch, floor in rows:
+    results = []
+    for sources, epoch, floor, phases in rows:
         line = (f"| {'F+' + '+'.join(sources[1:])} | {epoch:.3f} | {floor:.3f} | "
                 f"{epoch / floor:.2f} | {'met' if epoch <= 2 * floor else 'missed'} |")
         if one:
             e1, f1 = one[sources]
             line += f" {e1:.3f} | {f1:.3f} | {e1 / epoch:.2f}x |"
         print(line)
-    worst = max(e / f for _, e, f in rows)
+        results.append({"sources": sources, "threads": n_threads, "epoch_seconds": epoch,
+                        "floor_seconds": floor, "phases_seconds": phases,
+                        "epoch_seconds_1_thread": one.get(sources, (None,))[0],
+                        "floor_seconds_1_thread": one.get(sources, (None, None))[1]})
+    worst = max(e / f for _, e, f, _ in rows)
     summary = f"summary: worst epoch / floor = {worst:.2f} (target <= 2)"
     if one:
-        speedups = [one[s][0] / e for s, e, _ in rows]
+        speedups = [one[s][0] / e for s, e, _, _ in rows]
         summary += (f"; {n_threads} vs 1 thread speed-up {min(speedups):.2f}x to "
                     f"{max(speedups):.2f}x (target >= 1.6x)")
     print(summary)
+    return {"table": results, "worst_epoch_over_floor": worst}
 
 
 def main_scaling(args, X, onehot):
-    print(f"Scaling, F+C+L, {args.threads} thread(s), load average {loadavg()}; times per "
-          "epoch of 60,000 images extrapolated from the first batches (count given)")
+    print(f"Scaling, F+C+L, {args.threads} thread(s); times per epoch of 60,000 images "
+          "extrapolated from the first batches (count given)")
     print("| N | lateral partners | batch | batches timed | epoch s | floor s | epoch / floor |")
     print("|---|---|---|---|---|---|---|")
-    ratios = []
+    ratios, table = [], []
     configs = [(100, None, b) for b in (256, 1024, 4096)] + [(500, 100, 1024), (2000, 100, 1024)]
     if args.quick:
         configs = [(100, None, 256), (100, None, 1024), (500, 100, 1024), (2000, 100, 1024)]
@@ -229,10 +220,14 @@ def main_scaling(args, X, onehot):
             "FCL", X, onehot, n_hidden, batch, args.threads, n_batches, partners
         )
         ratios.append(epoch / floor)
+        table.append({"n_hidden": n_hidden, "lateral_partners": partners, "batch": batch,
+                      "batches_timed": n_batches, "epoch_seconds": epoch,
+                      "floor_seconds": floor})
         print(f"| {n_hidden} | {partners or 'all'} | {batch} | {n_batches} | {epoch:.2f} | "
               f"{floor:.2f} | {epoch / floor:.2f} |")
     print(f"summary: epoch / floor from {min(ratios):.2f} to {max(ratios):.2f} "
           f"(grows no faster than the floor if this range stays flat)")
+    return {"scaling": table}
 
 
 _RSS_CHILD = """
@@ -249,10 +244,9 @@ try:
     reset = True
 except OSError:
     reset = False
-_, net = be.build("FCL", 2000, 1024, {threads}, 100)
+_, net = be.build("FCL", 2000, 1024, {threads}, X, y, 100)
 rng = np.random.default_rng(0)
-from sklearn_infomorph._engine._thread_budget import limit_threads
-with limit_threads({threads}):
+with be.limit_threads({threads}):
     for idx in be.epoch_batches(X.shape[0], 1024, rng, {batches}):
         net.train_batch(X[idx], onehot[idx], rng)
 with open("/proc/self/status") as fh:
@@ -274,15 +268,8 @@ def main_rss(args):
           f"(training adds {hwm - base:.0f} MiB)")
     print(f"summary: peak RSS {peak:.0f} MiB (target <= 1024 MiB): "
           f"{'met' if peak <= 1024 else 'missed'}")
-
-
-def _best(function, repeats):
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
+    return {"rss_mib": {"process_peak": peak, "before_training": base,
+                        "peak_during_training": hwm}}
 
 
 def main_fixed(args, X, y):
@@ -297,13 +284,12 @@ def main_fixed(args, X, y):
     chunk = 20_000
     repeats = 2 if args.quick else 3
     print(f"Fixed costs, MNIST 60,000 images (float64 X as users pass it), batch "
-          f"{args.batch}, N = {args.hidden}, {args.threads} thread(s); load average "
-          f"{loadavg()}; best of {repeats}")
+          f"{args.batch}, N = {args.hidden}, {args.threads} thread(s); best of {repeats}")
     print("| setup | training pass s | fit(max_iter=1) s | fixed s | fixed / pass (target "
           "<= 0.10) | fit(max_iter=3) - 3 passes s | partial_fit 20k / pass 20k (target "
           "<= 1.2) | verbose / quiet, max_iter=2 (target <= 1.05) | flip = pass over X |")
     print("|---|---|---|---|---|---|---|---|---|")
-    worst = [0.0, 0.0, 0.0]
+    worst, table = [0.0, 0.0, 0.0], []
     for sources in SETUPS:
         def make(**params):
             return InfomorphicClassifier(
@@ -314,7 +300,7 @@ def main_fixed(args, X, y):
         rng = np.random.default_rng(0)
 
         def training_pass(rows):
-            _, net = build(sources, args.hidden, args.batch, args.threads)
+            _, net = build(sources, args.hidden, args.batch, args.threads, X32, y)
             batches = epoch_batches(rows, args.batch, rng)
             with limit_threads(args.threads):
                 return time_epoch(net, X32, onehot, batches, rng, phases=False)[0]
@@ -333,28 +319,33 @@ def main_fixed(args, X, y):
         t_pass = t_chunk = t1 = t3 = t_quiet = t_loud = t_part = np.inf
         for _ in range(repeats):  # interleaved, so that load changes hit all alike
             t_pass = min(t_pass, training_pass(X.shape[0]))
-            t1 = min(t1, _best(lambda: fit(1), 1))
+            t1 = min(t1, best_of(lambda: fit(1), 1))
             t_chunk = min(t_chunk, training_pass(chunk))
             t_part = min(t_part, partial())
-            t_quiet = min(t_quiet, _best(lambda: fit(2), 1))
-            t_loud = min(t_loud, _best(lambda: fit(2, verbose=True), 1))
-        t3 = _best(lambda: fit(3), 1)
+            t_quiet = min(t_quiet, best_of(lambda: fit(2), 1))
+            t_loud = min(t_loud, best_of(lambda: fit(2, verbose=True), 1))
+        t3 = best_of(lambda: fit(3), 1)
         clf = fit(3)
-        theta = clf._network.readout_theta(X, flip=False)
-        same = bool(np.array_equal(clf.readout_flip_, readout_flip(theta, y)))
+        same = bool(np.array_equal(clf.readout_flip_,
+                                   _common.readout_flip_from_a_pass(clf, X, y)))
         fixed = t1 - t_pass
         row = (fixed / t_pass, t_part / t_chunk, t_loud / t_quiet)
         worst = [max(w, r) for w, r in zip(worst, row)]
         print(f"| {'F+' + '+'.join(sources[1:])} | {t_pass:.3f} | {t1:.3f} | {fixed:.3f} | "
               f"{row[0]:.3f} | {t3 - 3 * t_pass:.3f} | {row[1]:.2f} | {row[2]:.3f} | "
               f"{'yes' if same else 'NO'} |")
+        table.append({"sources": sources, "training_pass_seconds": t_pass,
+                      "fit_1_epoch_seconds": t1, "fixed_seconds": fixed,
+                      "fit_3_epochs_minus_3_passes_seconds": t3 - 3 * t_pass,
+                      "partial_fit_over_pass": row[1], "verbose_over_quiet": row[2],
+                      "flip_equals_pass_over_X": same})
     print(f"summary: worst fixed / pass {worst[0]:.3f} (target <= 0.10), partial_fit / pass "
           f"{worst[1]:.2f} (<= 1.2), verbose / quiet {worst[2]:.3f} (<= 1.05)")
+    return {"fixed_costs": table}
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", required=True, help="folder with the MNIST idx files")
+    parser = _common.parser(__doc__, "bench_epoch", data=True)
     parser.add_argument("--hidden", type=int, default=100)
     parser.add_argument("--batch", type=int, default=1024)
     parser.add_argument("--threads", type=int, default=2)
@@ -367,20 +358,23 @@ def main():
                         help="gather batches from float64 images (fit converts to float32 "
                              "once before training)")
     args = parser.parse_args()
+    machine = _common.machine_info()
+    print(_common.machine_line(machine))
     if args.rss:
-        main_rss(args)
-        return
-    X, y = load(args.data)
-    if args.fixed:
-        main_fixed(args, X, y)
-        return
-    if not args.float64_data:
-        X = X.astype(np.float32)
-    onehot = np.eye(N_CLASSES)[y]
-    if args.scaling:
-        main_scaling(args, X, onehot)
+        results = main_rss(args)
     else:
-        main_table(args, X, onehot)
+        X, y = load(args.data)
+        if args.fixed:
+            results = main_fixed(args, X, y)
+        else:
+            if not args.float64_data:
+                X = X.astype(np.float32)
+            onehot = np.eye(N_CLASSES)[y]
+            if args.scaling:
+                results = main_scaling(args, X, onehot)
+            else:
+                results = main_table(args, X, onehot)
+    _common.write_results(args.out, "bench_epoch", args, results, machine)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ at random per cue, the same for both rules). Every figure is given over
 ``--draws`` independent draws of patterns: mean, standard deviation and range.
 
 Every fit's result goes to ``--out`` (JSON lines) as it finishes; a rerun with the
-same file skips the fits already done (resumable; run it in the background).
+same file skips the fits already done (resumable; run it in the background). The
+tables and the machine go to a JSON summary beside ``--out``.
 
 Usage::
 
@@ -29,9 +30,6 @@ Usage::
     python benchmarks/memory_capacity.py --quick                       # N = 50, 2 draws
 """
 
-import argparse
-import json
-import os
 import time
 import warnings
 
@@ -39,7 +37,9 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_infomorph import HebbianAssociativeMemory, InfomorphicAssociativeMemory
-from sklearn_infomorph._associative_memory import flip_bits
+
+import _common
+from _common import flip_bits
 
 COARSE = (0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.5, 1.6, 1.7, 1.8, 2.0, 2.2)
 THRESHOLD = 0.95
@@ -53,13 +53,11 @@ class Runner:
     def __init__(self, args):
         self.args = args
         self.n = args.n_neurons
-        self.results = {}
-        if os.path.exists(args.out):
-            with open(args.out) as fh:
-                for line in fh:
-                    r = json.loads(line)
-                    if (r["n_neurons"], r["epochs"], r["flip"]) == (self.n, args.epochs, args.flip):
-                        self.results[(r["rule"], r["draw"], r["m"])] = r
+        self.results = {
+            (r["rule"], r["draw"], r["m"]): r for r in _common.read_json_lines(
+                args.out, lambda r: (r["n_neurons"], r["epochs"], r["flip"])
+                == (self.n, args.epochs, args.flip))
+        }
 
     def patterns(self, draw, m):
         rng = np.random.default_rng([self.args.seed, draw])
@@ -92,8 +90,7 @@ class Runner:
             "flip": args.flip, "clean": clean, "noisy": noisy, "fit_seconds": seconds,
         }
         self.results[key] = record
-        with open(args.out, "a") as fh:
-            fh.write(json.dumps(record) + "\n")
+        _common.append_json_line(args.out, record)
         return record
 
     def capacity(self, rule, draw, which):
@@ -127,19 +124,21 @@ def spread(values):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = _common.parser(__doc__, "memory_capacity", records=".jsonl")
     parser.add_argument("--epochs", type=int, default=3000)
     parser.add_argument("--draws", type=int, default=5)
     parser.add_argument("--n-neurons", type=int, default=100)
     parser.add_argument("--flip", type=float, default=0.1, help="fraction of flipped bits")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="memory_capacity.jsonl")
     parser.add_argument("--quick", action="store_true", help="N = 50, 300 epochs, 2 draws")
     args = parser.parse_args()
     if args.quick:
         args.n_neurons, args.epochs, args.draws = 50, 300, 2
+    machine = _common.machine_info()
+    print(_common.machine_line(machine))
     runner = Runner(args)
     n = args.n_neurons
+    capacities, by_load = {}, []
     print(f"N = {n} neurons, {args.draws} draws of random +-1 patterns, infomorphic fits of "
           f"{args.epochs} epochs; recalled: cosine >= {THRESHOLD}; noisy cues: "
           f"{args.flip:.0%} of the bits flipped.", flush=True)
@@ -152,6 +151,8 @@ def main():
         cells = []
         for which in ("clean", "noisy"):
             caps = [runner.capacity(rule, d, which) for d in range(args.draws)]
+            capacities[f"{rule}_{which}"] = [
+                {"capacity": c[0], "lower_bound_only": c[1]} for c in caps]
             bound = ">=" if any(c[1] for c in caps) else ""
             cells.append(bound + spread([c[0] for c in caps]))
             print(f"  {rule} {which}: per draw " + ", ".join(
@@ -170,9 +171,14 @@ def main():
             for which in ("clean", "noisy"):
                 v = np.array([r[which] for r in rows])
                 line += f"{f'{v.mean():.2f} ({v.min():.2f}-{v.max():.2f})':>20}"
+                by_load.append({"alpha": a, "rule": rule, "cue": which, "per_draw": v})
         line += f"{np.median([r['fit_seconds'] for r in rows]):>9.1f}"
         print(line, flush=True)
-    print(f"\nTotal time: {time.perf_counter() - total:.0f} s (fits cached in {args.out})")
+    total = time.perf_counter() - total
+    print(f"\nTotal time: {total:.0f} s (fits cached in {args.out})")
+    _common.write_results(_common.summary_path(args.out), "memory_capacity", args, {
+        "capacity_per_draw": capacities, "recalled_by_load": by_load,
+        "published": PUBLISHED, "total_seconds": total}, machine)
 
 
 if __name__ == "__main__":

@@ -43,17 +43,17 @@ import time
 import numpy as np
 import pandas as pd
 
-from sklearn_infomorph._pid_bias import (
+from sklearn_infomorph.lattice import redundancy_lattice
+from sklearn_infomorph.pid import isx_pid
+
+import _common
+from _common import (
     estimate_bias,
     frame,
     interval_stats,
     plug_in_and_bootstrap,
     table_columns,
 )
-from sklearn_infomorph.lattice import redundancy_lattice
-from sklearn_infomorph.pid import isx_pid
-
-import _common
 
 CASES = ("independent", "sum", "product", "copy", "gaussian")
 METHODS = ("plug-in", "eb", "shuffle", "bootstrap")

@@ -26,10 +26,9 @@ are skipped. With ``--checkpoint-dir`` a fit is also saved (pickle) every
 ``--checkpoint-every`` epochs and resumed from there, and the test accuracies at
 each checkpoint go to ``progress.jsonl`` in that folder (for runs that take hours,
 e.g. the 2000-neuron network). ``--table`` prints the table of ``--out`` and exits.
+The table, the fits and the machine go to a JSON summary beside ``--out``.
 """
 
-import argparse
-import json
 import os
 import pickle
 import time
@@ -41,8 +40,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 
 from sklearn_infomorph import InfomorphicClassifier
-from sklearn_infomorph.datasets import load_mnist_format
 from sklearn_infomorph.evaluation import papers_test_accuracy
+
+import _common
 
 # setup -> (hidden sources, goal preset, published MNIST median test accuracy %).
 # binning="auto" (fixed-range bins for the hidden layer, adaptive for the readout)
@@ -61,14 +61,10 @@ PUBLISHED_SPARSE_2000 = 97.5
 
 
 def load_split(data_dir):
-    """z-scored 48k/12k/10k split of an MNIST-format folder."""
-    X, y = load_mnist_format(data_dir, "train")
-    X_test, y_test = load_mnist_format(data_dir, "test")
-    X_train, y_train = X[:48000], y[:48000]
-    X_val, y_val = X[48000:], y[48000:]
-    mean, std = X_train.mean(), X_train.std()
-    scale = lambda a: (a - mean) / std  # noqa: E731
-    return scale(X_train), y_train, scale(X_val), y_val, scale(X_test), y_test
+    """The papers' z-scored 48k/12k/10k split (``_common.papers_split``) as
+    X_train, y_train, X_val, y_val, X_test, y_test."""
+    split = _common.papers_split(data_dir)
+    return (*split["train"], *split["val"], *split["test"])
 
 
 def make_estimator(setup, seed, args):
@@ -131,8 +127,7 @@ def fit_in_chunks(est, setup, seed, data, args):
         progress = {"setup": setup, "seed": seed, "hidden": args.hidden,
                     "epoch": int(est.n_iter_), "fit_seconds": seconds,
                     **scores(est, setup, seed, data)}
-        with open(os.path.join(folder, "progress.jsonl"), "a") as fh:
-            fh.write(json.dumps(progress) + "\n")
+        _common.append_json_line(os.path.join(folder, "progress.jsonl"), progress)
         print(f"{setup} seed {seed} epoch {est.n_iter_}: papers' rule "
               f"{100 * progress['papers_test_accuracy']:.2f} %, deterministic "
               f"{100 * progress['test_accuracy']:.2f} %, {seconds / est.n_iter_:.1f} s/epoch",
@@ -172,6 +167,7 @@ def print_table(records, args):
     print("| setup | papers' test rule % | deterministic predict % | seeds | published % | "
           "papers' rule >= published - 0.5 | s / epoch |")
     print("|---|---|---|---|---|---|---|")
+    table = []
     for setup in list(SETUPS) + list(BASELINES):
         rows = sorted((r for r in records if r["setup"] == setup), key=lambda r: r["seed"])
         if not rows:
@@ -197,11 +193,14 @@ def print_table(records, args):
         )
         deterministic = _cell([r["test_accuracy"] for r in rows])
         print(f"| {setup} | {papers} | {deterministic} | {len(rows)} | {pub} | {ok} | {timing} |")
+        table.append({"setup": setup, "papers_rule": papers, "deterministic": deterministic,
+                      "seeds": len(rows), "published_percent": published,
+                      "papers_rule_within_half_a_point": ok, "seconds_per_epoch": timing})
+    return table
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", required=True, help="folder with the 4 idx(.gz) files")
+    parser = _common.parser(__doc__, "reproduce_mnist", data=True, records=".jsonl")
     parser.add_argument("--setups", nargs="+", default=list(SETUPS) + list(BASELINES),
                         choices=list(SETUPS) + list(BASELINES))
     parser.add_argument("--seeds", type=int, default=3)
@@ -209,7 +208,6 @@ def main():
     parser.add_argument("--hidden", type=int, default=100)
     parser.add_argument("--lateral-connections", type=int, default=None)
     parser.add_argument("--batch-size", type=int, default=1024)
-    parser.add_argument("--out", default="reproduce_mnist.jsonl")
     parser.add_argument("--n-jobs", type=int, default=1, help="engine threads per fit")
     parser.add_argument("--checkpoint-dir", default=None,
                         help="pickle fits here every --checkpoint-every epochs; resume")
@@ -224,14 +222,14 @@ def main():
         "lateral_connections": args.lateral_connections, "max_epochs": args.epochs,
         "batch_size": args.batch_size,
     }
-    records = []
-    if os.path.exists(args.out):  # resume: keep the finished fits of this protocol
-        with open(args.out) as fh:
-            records = [json.loads(line) for line in fh]
-        records = [r for r in records if all(r.get(k) == v for k, v in protocol.items())]
+    # Resume: keep the finished fits of this protocol.
+    records = _common.read_json_lines(
+        args.out, lambda r: all(r.get(k) == v for k, v in protocol.items()))
     if args.table:
         print_table(records, args)
         return
+    machine = _common.machine_info()
+    print(_common.machine_line(machine))
     data = load_split(args.data)
     # Seeds outermost: a run cut short still has every setup at its first seeds.
     for seed in range(args.seeds):
@@ -242,14 +240,15 @@ def main():
                 continue
             record = {**run(setup, seed, data, args), **protocol}
             records.append(record)
-            with open(args.out, "a") as fh:
-                fh.write(json.dumps(record) + "\n")
+            _common.append_json_line(args.out, record)
             papers = record.get("papers_test_accuracy")
             papers = "" if papers is None else f"papers' rule {100 * papers:.2f} %, "
             print(f"{setup} seed {seed}: {papers}test {100 * record['test_accuracy']:.2f} %, "
                   f"val {100 * record['val_accuracy']:.2f} %, "
                   f"{record['seconds_per_epoch']:.2f} s/epoch", flush=True)
-    print_table(records, args)
+    table = print_table(records, args)
+    _common.write_results(_common.summary_path(args.out), "reproduce_mnist", args,
+                          {"protocol": protocol, "table": table, "fits": records}, machine)
 
 
 if __name__ == "__main__":

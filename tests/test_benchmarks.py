@@ -9,6 +9,7 @@ ones, which check the JSON they write.
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,15 +30,7 @@ def common():
         sys.path.remove(str(BENCHMARKS))
 
 
-# Rewritten on other branches this round (the papers' protocols, the epoch benchmark);
-# they move to _common.py once those land.
-PENDING = {"bench_epoch", "memory_capacity", "reproduce_mnist"}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="not yet on _common.py"))
-    if n in PENDING else n for n in SCRIPTS
-])
+@pytest.mark.parametrize("name", SCRIPTS)
 def test_script_imports_and_uses_the_shared_helpers(name, common):
     if name == "goal_search_tpe":
         pytest.importorskip("optuna")
@@ -46,7 +39,8 @@ def test_script_imports_and_uses_the_shared_helpers(name, common):
     source = (BENCHMARKS / f"{name}.py").read_text()
     # Data, timing and results through _common; engine internals only there.
     assert "_common" in source, f"{name} does not use benchmarks/_common.py"
-    assert "_engine" not in source, f"{name} imports engine internals itself"
+    assert not re.search(r"(from|import) sklearn_infomorph\._", source), (
+        f"{name} imports package internals itself")
     assert "def best_of" not in source and "load_mnist_format" not in source
 
 
