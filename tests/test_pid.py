@@ -518,6 +518,7 @@ def test_agrees_with_dit_two_sources(seed, shape, zeros):
     assert theirs.sum() == pytest.approx(mutual_information(p, (0, 1)), abs=1e-12)
 
 
+@pytest.mark.slow
 def test_agrees_with_dit_three_sources():
     p = random_table(np.random.default_rng(20), (2, 2, 2, 2))
     lat = redundancy_lattice(3)

@@ -137,6 +137,7 @@ def test_halving_search_over_epochs_and_a_weight(data):
     assert search.best_estimator_.n_iter_ <= 8
 
 
+@pytest.mark.slow
 def test_halving_search_in_a_transformer_pipeline(data):
     X, y = data
     pipe = make_pipeline(

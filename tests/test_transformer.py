@@ -35,6 +35,7 @@ def fitted_lateral(digits):
 
 
 # -- features worth using ---------------------------------------------------------------
+@pytest.mark.slow
 def test_pipeline_cross_val_score(digits):
     X, y = load_digits(return_X_y=True)
     pipe = make_pipeline(
@@ -141,6 +142,7 @@ def test_pandas_output_and_feature_names():
         tr.get_feature_names_out(["a", "b", "c", "d", "e", "f"])
 
 
+@pytest.mark.slow
 def test_goal_grid_search_in_pipeline(digits):
     X_train, _, y_train, _ = digits
     pipe = make_pipeline(
