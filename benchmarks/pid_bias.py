@@ -262,8 +262,6 @@ def main():
     check_targets(res)
     total = time.perf_counter() - t_start
     print(f"\ntotal {total:.0f} s, {args.reps} repetitions, n_boot {args.n_boot}")
-    _common.write_results(_common.summary_path(args.out), "pid_bias", args, {
-        "seconds": total, "rows": res.to_dict("records")}, machine)
     if args.plot:
         plot(res, args.plot)
     soft = []
@@ -276,6 +274,9 @@ def main():
         print(f"{stat}:")
         print(soft.pivot_table(index=["case", "n"], columns=["atom", "method"], values=stat,
                                sort=False).round(3).to_string())
+    _common.write_results(_common.summary_path(args.out), "pid_bias", args, {
+        "seconds": total, "rows": res.to_dict("records"),
+        "neurons_estimator_rows": soft.to_dict("records")}, machine)
 
 
 if __name__ == "__main__":
