@@ -7,7 +7,6 @@ import pandas as pd
 from sklearn.utils import check_consistent_length
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._engine._pid_samples import bootstrap_pid
 from ._engine._thread_budget import limit_threads
 from ._pid_bias import FRAME_COLUMNS, check_estimation_params, interval_stats
 from .pid import pid_columns
@@ -69,13 +68,12 @@ def pid_atoms_on(est, X, y=None, *, random_state=0, correction=None, n_boot=200,
     # A separate stream for the resampling: the sampled outputs, hence the
     # estimates, are those of the call without correction.
     resample_rng = np.random.default_rng([random_state, 1])
-    layers = est._network.layers
-    boot_sums = [None] * len(layers)
+    lattices = est._network.lattices
+    boot_sums = [None] * len(lattices)
 
     def bootstrap_batch(samples, n_rows):
         rows = resample_rng.integers(0, n_rows, size=(int(n_boot), n_rows))
-        for i, (layer, (bins, theta)) in enumerate(zip(layers, samples)):
-            atoms, h_res = bootstrap_pid(layer.pid, bins, theta, layer.binning.n_bins, rows)
+        for i, (atoms, h_res) in enumerate(est._network.bootstrap_pid(samples, rows)):
             if boot_sums[i] is None:
                 boot_sums[i] = [atoms * n_rows, h_res * n_rows]
             else:
@@ -85,13 +83,13 @@ def pid_atoms_on(est, X, y=None, *, random_state=0, correction=None, n_boot=200,
     with limit_threads(est.n_jobs):
         sums = est._evaluate(X, onehot, rng=rng, on_batch=bootstrap_batch).sums
     frames = []
-    for name, layer, (atoms, h_res, _), (b_atoms, b_h_res) in zip(
-        est.layer_names_, layers, sums, boot_sums
+    for name, lattice, (atoms, h_res, _), (b_atoms, b_h_res) in zip(
+        est.layer_names_, lattices, sums, boot_sums
     ):
-        estimate, columns = pid_columns(atoms / n, h_res / n, layer.lattice)
+        estimate, columns = pid_columns(atoms / n, h_res / n, lattice)
         n_neurons, n_rep = b_h_res.shape
         boot, _ = pid_columns(b_atoms.reshape(n_neurons * n_rep, -1) / n,
-                              b_h_res.reshape(-1) / n, layer.lattice)
+                              b_h_res.reshape(-1) / n, lattice)
         boot = boot.reshape(n_neurons, n_rep, -1)
         bias = boot.mean(axis=1) - estimate if correction == "bootstrap" else 0.0 * estimate
         stats = interval_stats(estimate, bias, boot, float(confidence_level))

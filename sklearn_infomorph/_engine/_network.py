@@ -3,6 +3,7 @@
 import numpy as np
 
 from ._layer import Layer, sample_signs
+from ._pid_samples import bootstrap_pid
 from ._state import Trainable
 
 
@@ -94,6 +95,15 @@ class Network(Trainable):
             )
             results.append((atoms, h_res, goal))
         return results
+
+    def bootstrap_pid(self, samples, rows):
+        """Per layer (atoms (N, R, n_atoms), H_res (N, R)) on resampled rows of a batch.
+
+        ``samples``: the per-layer (bins, theta) that ``train_batch(samples=[])``
+        collected; ``rows`` (R, B): the row indices of each replicate.
+        """
+        return [bootstrap_pid(layer.pid, bins, theta, layer.binning.n_bins, rows)
+                for layer, (bins, theta) in zip(self.layers, samples)]
 
     # -- prediction ----------------------------------------------------------------
     def hidden_expected(self, x):
