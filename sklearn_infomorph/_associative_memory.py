@@ -393,6 +393,10 @@ class InfomorphicAssociativeMemory(
     def _engine_predict(self, X):
         return self._network.field(X)
 
+    def _pid_rows(self, X):
+        # pid_atoms: patterns in the convention of fit, as +-1 states.
+        return np.ascontiguousarray(self._validate_cues(X, exact=True))
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Store the patterns: train the recurrent weights on them.

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._engine._network import Network
 from ._engine._specs import Activation, Binning, LayerSpec, Optimiser
@@ -128,56 +128,7 @@ class InfomorphicBase(InfomorphicTrainingMixin, NestedGoalParamsMixin, BaseEstim
         check_is_fitted(self)
         return self._network.biases()
 
-    def pid_atoms(self, X, y=None, *, random_state=0, correction=None, n_boot=200,
-                  confidence_level=0.95):
-        """Per-neuron PID on the given data, e.g. held-out rows; the frame of ``pid_atoms_``.
-
-        The fitted weights are not changed. The rows run through the network as in
-        training: in mini-batches of the training batch size (the PID of each
-        neuron is estimated per batch, and the batches are averaged weighted by
-        their size, like ``pid_atoms_``), with the one-hot label of y as the
-        context of layers that have one, and with sampled +-1 outputs passed from
-        layer to layer (and to the lateral input). The samples come from a
-        generator seeded with ``random_state``: the same data and seed give the
-        same frame. Sampling, rather than passing expected outputs, keeps the
-        inputs of every layer distributed as during training, so the values are
-        comparable with ``pid_atoms_``. On the training data they differ from
-        ``pid_atoms_`` (the last epoch's records, each batch with the weights it was
-        learned with) by that epoch's learning and the sampling noise.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Data, scaled as the training data were.
-        y : array-like of shape (n_samples,), default=None
-            Labels of X, from ``classes_``. Required when a layer has a context
-            source C (every classifier: its readout's context is the label);
-            ignored otherwise.
-        random_state : int, default=0
-            Seed of the sampled outputs passed between layers (and, with
-            ``correction``, of the bootstrap resampling).
-        correction : {"bootstrap", "none"}, default=None
-            None returns the plug-in frame. Otherwise every neuron's PID is also
-            evaluated on ``n_boot`` bootstrap resamples of the rows of each batch,
-            giving a bootstrap bias estimate (``"bootstrap"``; ``"none"`` gives
-            intervals only) and percentile intervals. The user guide page
-            "Limitations" explains why the bootstrap suits the neurons' estimator.
-        n_boot : int, default=200
-            Bootstrap resamples (with ``correction``).
-        confidence_level : float, default=0.95
-            Coverage of the intervals (with ``correction``).
-
-        Returns
-        -------
-        atoms : pandas.DataFrame
-            Without ``correction``: same index and columns as ``pid_atoms_``, in
-            bits. With ``correction``: one row per layer, neuron and column of
-            that layer (index ``layer, neuron, column``) and the columns
-            ``estimate, bias, corrected, std, lower, upper``;
-            ``atoms["corrected"].unstack("column")`` is a table like
-            ``pid_atoms_`` (columns in alphabetical order).
-        """
-        from ._heldout import pid_atoms_on
-
-        return pid_atoms_on(self, X, y, random_state=random_state, correction=correction,
-                            n_boot=n_boot, confidence_level=confidence_level)
+    def _pid_rows(self, X):
+        """X validated as the network's input rows for ``pid_atoms``."""
+        return validate_data(self, X, reset=False, accept_sparse="csr", dtype=np.float64,
+                             order="C")

@@ -5,7 +5,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_consistent_length
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._engine._thread_budget import limit_threads
 from ._pid_bias import FRAME_COLUMNS, check_estimation_params, interval_stats
@@ -43,7 +43,7 @@ def pid_atoms_on(est, X, y=None, *, random_state=0, correction=None, n_boot=200,
                 "'shuffle' are for sampled targets (pid_from_samples)."
             )
         check_estimation_params(correction, n_boot, confidence_level)
-    X = validate_data(est, X, reset=False, accept_sparse="csr", dtype=np.float64, order="C")
+    X = est._pid_rows(X)
     context = needs_context(est)
     onehot = None
     if context:

@@ -215,3 +215,25 @@ def test_correction_errors(fitted, split):
         fitted["FC"].pid_atoms(X_test, y_test, correction="eb")
     with pytest.raises(ValueError, match="n_boot must be an integer >= 10"):
         fitted["FC"].pid_atoms(X_test, y_test, correction="bootstrap", n_boot=2)
+
+
+# -- the associative memory ---------------------------------------------------------
+def test_memory_pid_atoms_on_stored_and_other_patterns():
+    from sklearn_infomorph import InfomorphicAssociativeMemory
+
+    rng = np.random.default_rng(0)
+    stored = rng.choice([-1.0, 1.0], size=(12, 16))
+    others = rng.choice([-1.0, 1.0], size=(12, 16))
+    memory = InfomorphicAssociativeMemory(max_iter=30, random_state=0).fit(stored)
+    # The memory's records are its final weights on the stored patterns: reproduced.
+    pd.testing.assert_frame_equal(memory.pid_atoms(stored), memory.pid_atoms_)
+    unseen = memory.pid_atoms(others)
+    assert unseen.shape == memory.pid_atoms_.shape
+    # Trained for redundancy on the stored patterns, less of it on random others.
+    assert unseen["{F}{L}"].mean() < memory.pid_atoms_["{F}{L}"].mean()
+    with pytest.raises(ValueError, match="only the pattern values -1 and 1"):
+        memory.pid_atoms(others * 0.5)
+    ci = memory.pid_atoms(others, correction="bootstrap", n_boot=30)
+    assert list(ci.index.names) == ["layer", "neuron", "column"]
+    wide = ci["estimate"].unstack("column")[unseen.columns]
+    np.testing.assert_allclose(wide.to_numpy(), unseen.to_numpy(), atol=1e-12)

@@ -21,6 +21,7 @@ from ._adam import Adam
 from ._batch_pid import BatchPID
 from ._binning import bin_fixed
 from ._jit import kernel
+from ._pid_samples import bootstrap_pid
 from ._state import Trainable
 
 SOURCES = "FL"
@@ -90,6 +91,12 @@ class MemoryNetwork(Trainable):
     @property
     def lattices(self):
         return [self.pid.lattice]
+
+    def bootstrap_pid(self, samples, rows):
+        """[(atoms (N, R, 4), H_res (N, R))] on resampled rows of a batch (see
+        ``Network.bootstrap_pid``)."""
+        ((bins, theta),) = samples
+        return [bootstrap_pid(self.pid, bins, theta, max(self.binning.n_bins, 2), rows)]
 
     def set_goals(self, goals):
         """New goal weights (a list of one :class:`GoalWeights`)."""
