@@ -1,17 +1,21 @@
 """InfomorphicClassifier: supervised networks of infomorphic neurons."""
 
+from dataclasses import replace
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import X_DTYPES, InfomorphicBase
+from ._calibration import calibrated_log_proba, fit_calibration, label_information
+from ._diagnostics import warn_if_not_learned
 from ._goal import Goal
 from ._labels import canonical_sources, encode_labels, sorted_labels
 from ._training import LayerPlan
+from ._weights import drop_zero_weights, fit_weights
 
 
 class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
@@ -60,7 +64,9 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         Trivariate activation ``sigmoid(f ((1-c1-c2) + c1 sigmoid(w1 f c) +
         c2 sigmoid(w2 f l)))``.
     batch_size : int or "auto", default="auto"
-        Mini-batch size; "auto" is ``min(256, n_samples)``. The papers use 1024.
+        Mini-batch size; "auto" is ``n_samples // 20`` clipped to [32, 256] (and at
+        most n_samples): about 20 Adam updates per epoch on small data, batches of
+        at least 32 samples for the PID estimates. The papers use 1024.
     learning_rate_init : float, default=0.002
         Adam learning rate of the hidden layers.
     alpha : float, default=3.5e-4
@@ -94,6 +100,17 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         Threads for the PID kernels and BLAS. None keeps the current numba thread
         count (inside joblib workers that is already ``cpus // n_jobs``); -1 uses
         all allowed cores.
+    readout_calibration : bool, default=True
+        Decide with calibrated readout neurons: after fit, each class neuron's
+        firing probability is mapped to the probability of its class on the
+        (weighted) training data by a slope and intercept (Platt scaling), so that
+        neurons of different sharpness, and rare classes, compete fairly in the
+        argmax. False predicts with the normalised firing probabilities, as in the
+        papers.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, as in scikit-learn: ``{label: weight}`` (missing
+        classes weigh 1) or "balanced", ``n_samples / (n_classes * n_k)`` for class
+        k. They multiply ``sample_weight`` (see Notes for what a weight means here).
 
     Attributes
     ----------
@@ -111,6 +128,11 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         Per layer, source letter -> weights / biases.
     goal_curve_ : ndarray of shape (n_epochs, n_layers)
         Mean goal per neuron per epoch and layer, in bits.
+    loss_curve_ : list of float
+        ``-goal_curve_.sum(axis=1)``: minus the summed goal per epoch, the quantity
+        the stopping rule watches (MLPClassifier's name; lower is better).
+    best_loss_ : float or None
+        Lowest ``loss_curve_`` value; None with early stopping.
     pid_atoms_ : pandas.DataFrame
         One row per neuron (index layer, neuron): atoms, H_res, H_T and mutual
         informations in bits, recorded during the last epoch (the last epoch of
@@ -119,6 +141,9 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         Tidy (epoch, layer, neuron, atom, bits) of every epoch.
     readout_flip_ : ndarray of bool
         Readout neurons whose output is inverted at prediction.
+    readout_calibration_ : ndarray of shape (n_classes, 2) or None
+        Slope and intercept of each readout neuron's calibration (None when
+        ``readout_calibration=False``).
     validation_scores_, best_validation_score_ : list, float or None
         Early-stopping accuracies.
 
@@ -127,12 +152,34 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
     Prediction is deterministic and needs no labels: the context input is zero,
     each hidden layer passes on its expected output ``2 theta - 1`` instead of a
     sample (the lateral recurrence uses the expected output of its first step),
-    and readout neurons that fire less on their own class than on the others are
-    inverted (information is invariant to flipping the output). This inversion is
+    and a readout neuron is inverted when its mean firing probability on the
+    training samples of its own class is below its mean on the other classes
+    (information is invariant to flipping the output; a class without training
+    samples falls back to mean firing probability >= 0.5). This inversion is
     decided at the end of each epoch from the readout's firing probabilities in
-    that epoch's training batches (no extra pass over the data), so a sample's
-    prediction never depends on the other samples it is predicted with.
-    ``predict_proba`` normalises the readout firing probabilities to sum to one.
+    that epoch's training batches. With ``readout_calibration=True`` (the default)
+    each readout neuron's log-odds are then mapped to the probability of its class
+    by a slope and intercept fitted after fit, in one prediction pass over the
+    training data (Platt scaling, with an L2 penalty on the slope); ``predict_proba``
+    normalises these over the classes (without calibration: the firing
+    probabilities). Both are decided once, so a sample's prediction never depends
+    on the other samples it is predicted with. The early-stopping score is the
+    accuracy of the uncalibrated decision (no calibration per epoch).
+
+    Sample and class weights act in every neuron's PID: each mini-batch's joint
+    distribution is the weighted empirical one, ``P(t, s) = sum_i w_i P(Y=t | i)
+    [bin_i = s] / sum_i w_i`` (the source marginals likewise), and each sample's
+    share of the goal gradient is scaled by its weight. An integer weight counts like
+    that many copies of the row in the PID; rows of weight 0 are left out before
+    batching. The readout inversion and calibration, the early-stopping accuracy and
+    ``pid_atoms_`` use the weights too.
+
+    Before ``1 / learning_rate`` Adam updates of the slowest layer (500 with the
+    defaults) the stopping rules do not count epochs without improvement: no
+    weight can have moved by more than about 1 by then. After fit, an
+    ``InfomorphicFitWarning`` names a class whose readout neuron carries almost no
+    information about its label, or the single class predicted for every training
+    sample, with what to try.
 
     A training run that diverges (a goal or weight no longer finite) stops with a
     ``ConvergenceWarning`` and keeps the weights after the last completed epoch; a
@@ -161,6 +208,8 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         "readout_goal": [None, str, dict, Goal],
         "readout_learning_rate": [Interval(Real, 0, None, closed="neither")],
         "readout_alpha": [Interval(Real, 0, None, closed="left")],
+        "readout_calibration": ["boolean"],
+        "class_weight": [None, dict, StrOptions({"balanced"})],
     }
 
     def __init__(
@@ -170,7 +219,8 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         learning_rate_init=0.002, alpha=3.5e-4, readout_learning_rate=0.003,
         readout_alpha=1.5e-4, max_iter=100, shuffle=True, random_state=None, tol=1e-4,
         early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
-        warm_start=False, verbose=False, n_jobs=None,
+        warm_start=False, verbose=False, n_jobs=None, readout_calibration=True,
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.sources = sources
@@ -201,6 +251,8 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         self.warm_start = warm_start
         self.verbose = verbose
         self.n_jobs = n_jobs
+        self.readout_calibration = readout_calibration
+        self.class_weight = class_weight
 
     # -- structure -----------------------------------------------------------------
     def _hidden_sizes(self):
@@ -227,7 +279,7 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         return encode_labels(y, classes, who="InfomorphicClassifier")
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network on (X, y).
 
         Parameters
@@ -236,6 +288,9 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
             Training data; scale it (e.g. StandardScaler) as for any neural network.
         y : array-like of shape (n_samples,)
             Class labels of any type.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample in every neuron's PID (see Notes);
+            None weighs all samples equally.
 
         Returns
         -------
@@ -247,10 +302,10 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
             self.classes_, y_idx = self._encode(y)
         else:
             _, y_idx = self._encode(y, self.classes_)
-        return self._fit_network(X, y_idx, len(self.classes_), incremental=False)
+        return self._fit_weighted(X, y_idx, sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y), continuing from the current state.
 
         Parameters
@@ -259,6 +314,8 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         y : array-like of shape (n_samples,)
         classes : array-like of shape (n_classes,), default=None
             All classes; required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample, as in :meth:`fit`.
 
         Returns
         -------
@@ -282,7 +339,52 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
                     "of the first partial_fit call."
                 )
             _, y_idx = self._encode(y, self.classes_)
-        return self._fit_network(X, y_idx, len(self.classes_), incremental=True)
+        if self.class_weight == "balanced":
+            raise ValueError(
+                'class_weight="balanced" needs every label at once and is not supported by '
+                "partial_fit; compute the weights on all labels, e.g. dict(zip(classes, "
+                'compute_class_weight("balanced", classes=classes, y=y_all))), and pass '
+                "that dict as class_weight."
+            )
+        return self._fit_weighted(X, y_idx, sample_weight, incremental=True)
+
+    def _training_settings(self):
+        settings = super()._training_settings()
+        slowest = min(self.learning_rate_init, self.readout_learning_rate)
+        return replace(settings, auto_batch=auto_batch_size,
+                       updates_before_stopping=int(np.ceil(1.0 / slowest)))
+
+    def _fit_weighted(self, X, y_idx, sample_weight, incremental):
+        """_fit_network with the combined sample and class weights (zero rows dropped),
+        then the readout calibration and, after fit, the not-learned warnings (from
+        one prediction pass over X)."""
+        weights = fit_weights(
+            sample_weight, self.class_weight, y_idx, len(self.classes_), self.classes_
+        )
+        X, y_idx, weights = drop_zero_weights(X, y_idx, weights)
+        self._fit_network(
+            X, y_idx, len(self.classes_), incremental=incremental, sample_weight=weights
+        )
+        self.readout_calibration_ = None
+        warn = not incremental and self.n_iter_ > 0  # partial_fit has only begun
+        if not (self.readout_calibration or warn):
+            return self
+        theta = self._engine_rows(self._engine_predict, X)
+        calibration = fit_calibration(theta, y_idx, weights)
+        if self.readout_calibration:
+            self.readout_calibration_ = calibration
+        if warn:
+            bits = label_information(theta, y_idx, calibration, weights)
+            predicted = self._log_proba(theta).argmax(axis=1)
+            warn_if_not_learned(self.classes_, y_idx, weights, bits, predicted)
+        return self
+
+    def _log_proba(self, theta):
+        """Class log-probabilities from the readout's (inverted) firing probabilities."""
+        if self.readout_calibration_ is not None:
+            return calibrated_log_proba(theta, self.readout_calibration_)
+        with np.errstate(divide="ignore"):
+            return np.log(theta / theta.sum(axis=1, keepdims=True))
 
     def _engine_predict(self, X):
         return self._network.readout_theta(X)
@@ -293,16 +395,18 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         check_is_fitted(self)
         return self._network.readout_flip
 
-    def _validation_score(self, X_val, y_val, flip):
-        """Accuracy on the held-out rows with the readout neurons ``flip`` inverted
-        (the flip the fit loop decided on this epoch's training batches)."""
+    def _validation_score(self, X_val, y_val, flip, sample_weight=None):
+        """(Weighted) accuracy on the held-out rows with the readout neurons ``flip``
+        inverted (the flip the fit loop decided on this epoch's training batches)."""
         theta = self._engine_rows(partial(self._network.readout_theta, flip=False), X_val)
         theta = np.where(flip, 1.0 - theta, theta)
-        return float(np.mean(theta.argmax(axis=1) == y_val))
+        return float(np.average(theta.argmax(axis=1) == y_val, weights=sample_weight))
 
     # -- prediction ----------------------------------------------------------------
     def predict_proba(self, X):
-        """Class probabilities: normalised readout firing probabilities.
+        """Class probabilities: the calibrated readout neurons, normalised.
+
+        With ``readout_calibration=False``: the normalised firing probabilities.
 
         Parameters
         ----------
@@ -315,7 +419,24 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=X_DTYPES, order="C")
         theta = self._checked_outputs(X)
-        return theta / theta.sum(axis=1, keepdims=True)
+        if self.readout_calibration_ is None:
+            return theta / theta.sum(axis=1, keepdims=True)
+        return np.exp(self._log_proba(theta))
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=X_DTYPES, order="C")
+        return self._log_proba(self._checked_outputs(X))
 
     def predict(self, X):
         """Predicted class labels.
@@ -336,6 +457,19 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         tags.non_deterministic = False
         tags.input_tags.sparse = True
         return tags
+
+
+# batch_size="auto": at least _AUTO_UPDATES Adam updates per epoch, but never fewer than
+# _AUTO_MIN_BATCH samples in a batch (each neuron's PID is estimated from one batch) nor
+# more than 256 (large data sets: as before, 256).
+_AUTO_UPDATES = 20
+_AUTO_MIN_BATCH = 32
+
+
+def auto_batch_size(n_samples):
+    """The classifier's ``batch_size="auto"``: ``clip(n_samples // 20, 32, 256)``,
+    at most n_samples."""
+    return min(n_samples, max(_AUTO_MIN_BATCH, min(256, n_samples // _AUTO_UPDATES)))
 
 
 # X as the engine wants it: float64 or float32, C order (rows are gathered per batch);

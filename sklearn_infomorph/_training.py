@@ -72,11 +72,17 @@ class TrainingSettings:
     # pid_atoms_ are the records of the last epoch (no pass over the data after fit);
     # False evaluates them with the final weights (the memory: one full batch).
     records_from_training: bool = True
+    # batch_size="auto" as a function of n_samples (None: min(256, n_samples)).
+    auto_batch: object = None
+    # Adam updates of the slowest layer before a stopping rule may count (0: at once).
+    updates_before_stopping: int = 0
 
     def batch(self, n_samples):
         if self.batch_size is None:
             return max(1, n_samples)
         if self.batch_size == "auto":
+            if self.auto_batch is not None:
+                return self.auto_batch(n_samples)
             return min(256, n_samples)
         return min(self.batch_size, n_samples)
 
@@ -146,12 +152,13 @@ class InfomorphicTrainingMixin:
         return resolved
 
     # -- fit -----------------------------------------------------------------------
-    def _fit_network(self, X, y_idx, n_classes, incremental):
+    def _fit_network(self, X, y_idx, n_classes, incremental, sample_weight=None):
         """Initialise when needed and train; stores the PID records.
 
         X is validated (dense or CSR); ``y_idx`` the label indices (or None),
         ``n_classes`` the size of the one-hot context. ``incremental``: one epoch
-        continuing from the current state (partial_fit).
+        continuing from the current state (partial_fit). ``sample_weight``: None, or
+        positive weights of the rows for every neuron's PID.
         """
         settings = self._training_settings()
         goals = self.__dict__.pop("_fit_goals", None)
@@ -170,11 +177,11 @@ class InfomorphicTrainingMixin:
         try:
             with limit_threads(settings.n_jobs):
                 X_rows, x_max = _training_rows(X, self._network.input_dtype)
-                X_train, onehot, y_train, checkpoints, best_epoch = self._run_epochs(
-                    X, X_rows, y_idx, n_classes, epochs, incremental, settings
+                X_train, onehot, y_train, w_train, checkpoints, best_epoch = self._run_epochs(
+                    X, X_rows, y_idx, n_classes, epochs, incremental, settings, sample_weight
                 )
                 del X_rows
-                self._final_records(X_train, onehot, y_train, settings, best_epoch)
+                self._final_records(X_train, onehot, y_train, settings, best_epoch, w_train)
                 # The last update is checked by no later batch: the final weights must
                 # give finite outputs on all of X (validation rows too), else go back.
                 for checkpoint in checkpoints:
@@ -182,7 +189,8 @@ class InfomorphicTrainingMixin:
                         break
                     self._restore(checkpoint)
                     self._warn_diverged()
-                    self._final_records(X_train, onehot, y_train, settings)
+                    self._final_records(X_train, onehot, y_train, settings,
+                                        sample_weight=w_train)
                 if not self._finite_on(X, x_max):
                     raise ValueError(
                         "The network's outputs on X are not finite even before training: "
@@ -226,26 +234,31 @@ class InfomorphicTrainingMixin:
                 "refit from scratch."
             )
 
-    def _run_epochs(self, X, X_rows, y_idx, n_classes, max_epochs, incremental, settings):
+    def _run_epochs(self, X, X_rows, y_idx, n_classes, max_epochs, incremental, settings,
+                    sample_weight=None):
         """MLPClassifier-style loop: epochs of shuffled mini-batches, stopping rules.
 
         The state at the start of each epoch is kept: an epoch that diverges (weights
         or goals no longer finite) or is interrupted (KeyboardInterrupt) is undone, so
         the model is always the one after ``n_iter_`` whole epochs. ``X_rows`` holds
         the rows of X the batches are gathered from (see :func:`_training_rows`).
-        Returns the training part of X, its one-hot labels and label indices, the
-        checkpoints to fall back to and the early-stopping epoch kept (or None).
+        ``sample_weight`` (None or positive weights) weighs the samples in every
+        neuron's PID. Returns the training part of X, its one-hot labels, label
+        indices and sample weights, the checkpoints to fall back to and the
+        early-stopping epoch kept (or None).
         """
         rng = self._rng
         network = self._network
         onehot = np.eye(n_classes)[y_idx] if y_idx is not None else None
-        X_val = y_val = None
+        X_val = y_val = w_val = None
         X_batches = X_rows
         if settings.early_stopping and not incremental:
-            X, onehot, y_idx, X_val, y_val, train = self._split_validation(
+            X, onehot, y_idx, X_val, y_val, train, val = self._split_validation(
                 X, onehot, y_idx, rng, settings.validation_fraction
             )
             X_batches = X_rows[train]
+            if sample_weight is not None:
+                w_val, sample_weight = sample_weight[val], sample_weight[train]
         n_samples = X.shape[0]
         batch = settings.batch(n_samples)
         dtype = network.input_dtype
@@ -274,6 +287,7 @@ class InfomorphicTrainingMixin:
                         _dense_rows(X_batches, idx, dtype),
                         None if onehot is None else onehot[idx], rng,
                         readout_theta=None if epoch_theta is None else epoch_theta[lo:lo + batch],
+                        sample_weight=None if sample_weight is None else sample_weight[idx],
                     )
                     if not self._finite(results):
                         diverged = True
@@ -299,7 +313,10 @@ class InfomorphicTrainingMixin:
                 # The readout inversion rule on the firing probabilities of the epoch's
                 # own batches (as trained: sampled hidden outputs, the weights of each
                 # batch), so that no pass over the data is added.
-                flip = readout_flip(epoch_theta, y_idx[order])
+                flip = readout_flip(
+                    epoch_theta, y_idx[order],
+                    None if sample_weight is None else sample_weight[order],
+                )
             self._epoch_flips.append(flip)
             if settings.verbose:
                 extra = ""
@@ -312,7 +329,8 @@ class InfomorphicTrainingMixin:
             if incremental:
                 continue
             if settings.early_stopping:
-                score = self._validation_score(X_val, y_val, flip)
+                weighted = {} if w_val is None else {"sample_weight": w_val}
+                score = self._validation_score(X_val, y_val, flip, **weighted)
                 self.validation_scores_.append(score)
                 improved = score > self.best_validation_score_ + settings.tol
                 if score > self.best_validation_score_:
@@ -322,6 +340,10 @@ class InfomorphicTrainingMixin:
             else:
                 improved = total_goal > self.best_goal_ + settings.tol
             self.best_goal_ = max(self.best_goal_, total_goal)
+            if settings.updates_before_stopping and settings.updates_before_stopping > min(
+                layer.optimizer.step_count for layer in network.layers
+            ):
+                improved = True  # learning has hardly started: no plateau to detect yet
             self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
             if self._no_improvement_count >= settings.n_iter_no_change:
                 if settings.verbose:
@@ -342,7 +364,7 @@ class InfomorphicTrainingMixin:
         if best is not None:
             network.restore(best)
         checkpoints = [] if call_start is None else [epoch_start, call_start]
-        return X, onehot, y_idx, checkpoints, best_epoch
+        return X, onehot, y_idx, sample_weight, checkpoints, best_epoch
 
     def _split_validation(self, X, onehot, y_idx, rng, fraction):
         n_samples = X.shape[0]
@@ -357,7 +379,7 @@ class InfomorphicTrainingMixin:
         val, train = order[:n_val], order[n_val:]
         take = lambda a, i: None if a is None else a[i]  # noqa: E731
         return (X[train], take(onehot, train), take(y_idx, train), X[val], take(y_idx, val),
-                train)
+                train, val)
 
     # -- rollback ------------------------------------------------------------------
     def _snapshot(self, into=None):
@@ -422,7 +444,7 @@ class InfomorphicTrainingMixin:
         parts.append(f"time={seconds:.2f}s")
         print(", ".join(parts))
 
-    def _evaluate(self, X, onehot, settings=None, rng=None, on_batch=None):
+    def _evaluate(self, X, onehot, settings=None, rng=None, on_batch=None, sample_weight=None):
         """:class:`_EpochMeans` of the per-layer PID on X, without learning.
 
         The data run in mini-batches of the training batch size, with their context
@@ -442,13 +464,14 @@ class InfomorphicTrainingMixin:
             results = self._network.train_batch(
                 _dense_rows(X, sl), None if onehot is None else onehot[sl], rng, update=False,
                 samples=samples,
+                sample_weight=None if sample_weight is None else sample_weight[sl],
             )
             means.add(results, min(batch, n_samples - lo))
             if on_batch is not None:
                 on_batch(samples, min(batch, n_samples - lo))
         return means
 
-    def _final_records(self, X, onehot, y_idx, settings, epoch=None):
+    def _final_records(self, X, onehot, y_idx, settings, epoch=None, sample_weight=None):
         """The PID records and readout flip of the final weights.
 
         They are those of the last completed epoch (or of ``epoch``, 1-based: the
@@ -466,8 +489,8 @@ class InfomorphicTrainingMixin:
                 return
         elif self._network.readout_size:
             theta = self._engine_rows(partial(self._network.readout_theta, flip=False), X)
-            self._network.set_readout_flip(readout_flip(theta, y_idx))
-        layers = self._evaluate(X, onehot, settings).layers()
+            self._network.set_readout_flip(readout_flip(theta, y_idx, sample_weight))
+        layers = self._evaluate(X, onehot, settings, sample_weight=sample_weight).layers()
         self._final_pid_arrays = [(atoms, h_res) for atoms, h_res, _ in layers]
 
     def pid_atoms(self, X, y=None, *, random_state=0, correction=None, n_boot=200,
@@ -531,6 +554,26 @@ class InfomorphicTrainingMixin:
 
     def _lattices(self):
         return self._network.lattices
+
+    @property
+    def loss_curve_(self):
+        """list of float: MLPClassifier's name for the training curve, ``-goal`` per epoch.
+
+        The loss of an epoch is minus the summed goal, ``-goal_curve_.sum(axis=1)``
+        (the sum over layers of the mean goal per neuron, in bits): the quantity the
+        stopping rule watches. Lower is better, as for MLPClassifier.
+        """
+        check_is_fitted(self)
+        return [float(-total) for total in self.goal_curve_.sum(axis=1)]
+
+    @property
+    def best_loss_(self):
+        """float or None: the lowest ``loss_curve_`` value (None with early stopping,
+        which watches the validation score instead, as in MLPClassifier)."""
+        check_is_fitted(self)
+        if self.validation_scores_ is not None or not self._goal_curve:
+            return None
+        return min(self.loss_curve_)
 
     @property
     def goal_curve_(self):

@@ -230,8 +230,8 @@ def _kernel(engine, bins, theta, n_bins, gamma, gamma_h, n_chunks):
     theta_t = np.ascontiguousarray(theta.T)
     for c in range(n_chunks):
         lo, hi = c * n_neurons // n_chunks, (c + 1) * n_neurons // n_chunks
-        batch_i_cap(bins_t, theta_t, n_bins, engine.terms, w, float(gamma_h), True,
-                    i_cap, h_t, grad, lo, hi)
+        batch_i_cap(bins_t, theta_t, np.zeros(0), n_bins, engine.terms, w, float(gamma_h),
+                    True, i_cap, h_t, grad, lo, hi)
     return i_cap, h_t, grad
 
 

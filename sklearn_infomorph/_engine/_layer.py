@@ -15,7 +15,7 @@ from . import _layer_kernels as kern
 from . import _thread_pool as par
 from ._activation import activation_constants
 from ._adam import Adam
-from ._batch_pid import BatchPID
+from ._batch_pid import BatchPID, pid_weights
 from ._float32 import as_float32
 from ._pid_samples import bins_and_theta
 
@@ -166,7 +166,8 @@ class Layer:
         return max(bound, max(abs(c) for c in self.activation))
 
     # -- learning ----------------------------------------------------------------
-    def train_batch(self, x_f, x_c, rng, update=True, theta_out=None, samples=None):
+    def train_batch(self, x_f, x_c, rng, update=True, theta_out=None, samples=None,
+                    sample_weight=None):
         """One stochastic forward pass, the PID of every neuron and an Adam step.
 
         Parameters
@@ -185,6 +186,10 @@ class Layer:
         samples : list, default=None
             When given, (bins (N, n_sources, B), theta (N, B)) of every neuron, the
             samples its PID was estimated from, are appended to it.
+        sample_weight : ndarray (B,) or None
+            Weights of the samples in every neuron's PID (a weighted empirical
+            distribution, see ``_pid_kernels``); the gradient of a sample is scaled
+            by its weight. None weighs every sample 1.
 
         Returns
         -------
@@ -246,9 +251,10 @@ class Layer:
         binning = kern.BinningArgs(
             self.binning.n_bins, self.binning.fixed, self.binning.half_range
         )
+        weights = pid_weights(sample_weight)
         par.run(lambda lo, hi: kern.neuron_chunk(
             lo, hi, pot, act, binning, pid.terms, w, float(self.gamma_h), bool(update),
-            seeds[1], out,
+            seeds[1], out, weights,
         ), neurons, threads)
         timer.lap("activation, binning, PID + gradient, sampling")
         if theta_out is not None:

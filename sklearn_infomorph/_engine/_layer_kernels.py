@@ -90,7 +90,7 @@ def sample_first(pot, consts, seed, y_out, lo, hi):
 
 
 @kernel(nogil=True, error_model="numpy")
-def neuron_chunk(lo, hi, pot, consts, binning, terms, w, gamma_h, update, seed, out):
+def neuron_chunk(lo, hi, pot, consts, binning, terms, w, gamma_h, update, seed, out, weights):
     """Activation, binning, PID, goal gradient, deltas and samples of neurons lo to hi - 1.
 
     ``pot``: :data:`Potentials`; ``binning``: :data:`BinningArgs`; ``terms`` and ``w``:
@@ -99,7 +99,8 @@ def neuron_chunk(lo, hi, pot, consts, binning, terms, w, gamma_h, update, seed, 
     when ``update``, the firing probabilities only when ``out.theta`` has shape
     (N, B) (pass (1, 1) to skip). Each thread writes whole rows of the (N, B) outputs, so no
     cache line is shared between threads, and a neuron's results do not depend on lo
-    and hi (scratch buffers are reused across the neurons).
+    and hi (scratch buffers are reused across the neurons). ``weights`` (B,) are the
+    sample weights of the PID (empty: all ones).
     """
     kind = pot.kind
     n_samples, n_neurons = pot.f.shape
@@ -125,7 +126,7 @@ def neuron_chunk(lo, hi, pot, consts, binning, terms, w, gamma_h, update, seed, 
                 bin_fixed(v, n_bins, binning.half_range, bins[k])
             else:
                 bin_adaptive(v, n_bins, bins[k])
-        out.h_t[j] = neuron_pid(bins, theta, n_bins, terms, w, gamma_h, update, work,
+        out.h_t[j] = neuron_pid(bins, theta, weights, n_bins, terms, w, gamma_h, update, work,
                                 out.i_cap[j], grad)
         if update:
             s1 = 0.0

@@ -78,20 +78,23 @@ class Network(Trainable):
         return [(layer.params, layer.optimizer) for layer in self.layers]
 
     # -- training ------------------------------------------------------------------
-    def train_batch(self, x, y_onehot, rng, update=True, readout_theta=None, samples=None):
+    def train_batch(self, x, y_onehot, rng, update=True, readout_theta=None, samples=None,
+                    sample_weight=None):
         """Train every layer on one batch; returns per layer (atoms, h_res, goal).
 
         ``readout_theta`` (B, n_classes), if given, receives the readout's firing
         probabilities in this batch (before its update, uninverted). ``samples``, a
         list, receives each layer's (bins, theta) in layer order (see
-        :meth:`Layer.train_batch`).
+        :meth:`Layer.train_batch`). ``sample_weight`` (B,) weighs the samples in every
+        neuron's PID (None: 1 each).
         """
         results = []
         for layer in self.layers:
             x_c = y_onehot if "C" in layer.sources else None
             theta_out = readout_theta if layer.readout else None
             x, atoms, h_res, goal = layer.train_batch(
-                x, x_c, rng, update=update, theta_out=theta_out, samples=samples
+                x, x_c, rng, update=update, theta_out=theta_out, samples=samples,
+                sample_weight=sample_weight,
             )
             results.append((atoms, h_res, goal))
         return results
@@ -171,22 +174,28 @@ class Network(Trainable):
 _SAFE_BOUND = 1e70
 
 
-def readout_flip(theta, y_idx):
+def readout_flip(theta, y_idx, sample_weight=None):
     """Which readout neurons fire inverted, from their uninverted theta (B, classes).
 
     Information is invariant to flipping a neuron's output, so a readout neuron may
     learn to fire for "not my class". It is inverted when its mean firing probability
     on its own class is below that on the other classes (the papers' rule, mean theta
     >= 0.5 per test batch, fails for balanced binary labels); a class absent from
-    y_idx falls back to mean theta >= 0.5.
+    y_idx falls back to mean theta >= 0.5. With ``sample_weight`` the means are
+    weighted.
     """
+    if sample_weight is None:
+        mean = lambda rows, k: theta[rows, k].mean()  # noqa: E731
+    else:
+        mean = lambda rows, k: np.average(theta[rows, k], weights=sample_weight[rows])  # noqa: E731
     flip = np.zeros(theta.shape[1], dtype=bool)
+    everyone = np.ones(len(y_idx), dtype=bool)
     for k in range(theta.shape[1]):
         own = y_idx == k
         if own.any() and (~own).any():
-            flip[k] = theta[own, k].mean() < theta[~own, k].mean()
+            flip[k] = mean(own, k) < mean(~own, k)
         else:
-            flip[k] = theta[:, k].mean() >= 0.5
+            flip[k] = mean(everyone, k) >= 0.5
     return flip
 
 

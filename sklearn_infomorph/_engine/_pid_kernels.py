@@ -17,6 +17,12 @@ is reset after use: the key of the full vector is ``sum_k s_k K^k`` when K^n fit
 the table (B K entries), otherwise it is built source by source (``group * K +
 s_k``, compacted after each source). A smaller mask U, with j its highest source and
 R = U without j, uses the key ``group_R * K + s_j``.
+
+Sample weights: with weights w_i the joint is the weighted empirical distribution
+``P(t, s) = sum_{i: bin(i)=s} w_i P(Y=t | i) / sum_i w_i``, so an integer weight counts
+like that many copies of the row, and dG/dtheta_i carries the factor w_i / sum_i w_i
+instead of 1/B. An empty weight array means all weights 1 (bit-identical to the
+unweighted sums: the weighted code adds exactly the same numbers then).
 """
 
 from collections import namedtuple
@@ -83,7 +89,13 @@ def _compact(keys, n, scratch, ids, first):
 
 
 @kernel(nogil=True, error_model="numpy")
-def _group(s, theta, n_bins, work):
+def sample_weight_at(weights, i):
+    """Weight of sample i: ``weights[i]``, or 1 when ``weights`` is empty (unweighted)."""
+    return 1.0 if weights.shape[0] == 0 else weights[i]
+
+
+@kernel(nogil=True, error_model="numpy")
+def _group(s, theta, weights, n_bins, work):
     """Group the samples into cells, then the cells by every source mask.
 
     Returns the number of cells G and sum(theta). Row ``n_masks - 1`` (the full mask)
@@ -120,6 +132,7 @@ def _group(s, theta, n_bins, work):
             n_cells = _compact(key, n_samples, scratch, cell, cell_rep)
 
     theta_sum = 0.0
+    weight_sum = 0.0
     for g in range(n_cells):
         cnt[full, g] = 0.0
         tsum[full, g] = 0.0
@@ -127,9 +140,11 @@ def _group(s, theta, n_bins, work):
         rep[full, g] = g
     for i in range(n_samples):
         g = cell[i]
-        cnt[full, g] += 1.0
-        tsum[full, g] += theta[i]
-        theta_sum += theta[i]
+        wi = sample_weight_at(weights, i)
+        cnt[full, g] += wi
+        tsum[full, g] += wi * theta[i]
+        theta_sum += wi * theta[i]
+        weight_sum += wi
     ngroups[full] = n_cells
 
     # Every smaller mask, grouped at the level of the cells (a cell lies in exactly
@@ -152,11 +167,12 @@ def _group(s, theta, n_bins, work):
             cnt[row, h] += cnt[full, g]
             tsum[row, h] += tsum[full, g]
         ngroups[row] = ng
-    return n_cells, theta_sum
+    return n_cells, theta_sum, weight_sum
 
 
 @kernel(nogil=True, error_model="numpy")
-def neuron_pid(s, theta, n_bins, terms, w, gamma_h, want_grad, work, i_cap_out, grad_out):
+def neuron_pid(s, theta, weights, n_bins, terms, w, gamma_h, want_grad, work, i_cap_out,
+               grad_out):
     """I_cap of every antichain and dG/dtheta of one neuron; returns H(T) in bits.
 
     Parameters
@@ -164,6 +180,8 @@ def neuron_pid(s, theta, n_bins, terms, w, gamma_h, want_grad, work, i_cap_out, 
     s : int64 array (n_sources, B)
         Bins of the neuron's sources, in [0, n_bins).
     theta : float64 array (B,)
+    weights : float64 array (B,) or (0,)
+        Sample weights (positive sum); empty for all ones.
     terms : PIDTerms
         The lattice's inclusion-exclusion terms.
     w : float64 array (n_atoms,)
@@ -184,9 +202,9 @@ def neuron_pid(s, theta, n_bins, terms, w, gamma_h, want_grad, work, i_cap_out, 
     n_sources, n_samples = s.shape
     n_masks = (1 << n_sources) - 1
     n_atoms = ptr.shape[0] - 1
-    n_cells, theta_sum = _group(s, theta, n_bins, work)
+    n_cells, theta_sum, total_weight = _group(s, theta, weights, n_bins, work)
 
-    p_plus = theta_sum / n_samples
+    p_plus = theta_sum / total_weight
     p_minus = 1.0 - p_plus
 
     for u in range(n_masks):
@@ -242,7 +260,7 @@ def neuron_pid(s, theta, n_bins, terms, w, gamma_h, want_grad, work, i_cap_out, 
                     total += pp * log_p[h]
                 if pm > 0.0:
                     total += pm * log_m[h]
-            i_cap_out[a] = total / n_samples
+            i_cap_out[a] = total / total_weight
 
             if not want_grad or w[a] == 0.0:
                 continue
@@ -277,9 +295,12 @@ def neuron_pid(s, theta, n_bins, terms, w, gamma_h, want_grad, work, i_cap_out, 
             for m in range(n_masks):
                 if is_support[m]:
                     total += acc[m, gid[m, g]]
-            cell_grad[g] = total / n_samples
+            cell_grad[g] = total / total_weight
         for i in range(n_samples):
-            grad_out[i] = cell_grad[cell[i]]
+            wi = sample_weight_at(weights, i)
+            # A zero-weight sample is outside the distribution: no gradient (its cell
+            # may hold no weight at all, where the terms above are undefined).
+            grad_out[i] = cell_grad[cell[i]] * wi if wi != 0.0 else 0.0
 
     h_t = 0.0
     if p_plus > 0.0:
@@ -290,7 +311,8 @@ def neuron_pid(s, theta, n_bins, terms, w, gamma_h, want_grad, work, i_cap_out, 
 
 
 @kernel(nogil=True, error_model="numpy")
-def batch_i_cap(bins, theta, n_bins, terms, w, gamma_h, want_grad, i_cap, h_t, grad, lo, hi):
+def batch_i_cap(bins, theta, weights, n_bins, terms, w, gamma_h, want_grad, i_cap, h_t, grad,
+                lo, hi):
     """I_cap per antichain, target entropy and goal gradient of neurons lo to hi - 1.
 
     Parameters
@@ -299,6 +321,8 @@ def batch_i_cap(bins, theta, n_bins, terms, w, gamma_h, want_grad, i_cap, h_t, g
         Bin index of every source of every neuron for each sample, in [0, n_bins).
     theta : float64 array (N, B)
         P(Y = +1) per neuron and sample.
+    weights : float64 array (B,) or (0,)
+        Sample weights, shared by all neurons; empty for all ones.
     n_bins : int
         Upper bound on every bin index.
     terms : PIDTerms
@@ -317,5 +341,5 @@ def batch_i_cap(bins, theta, n_bins, terms, w, gamma_h, want_grad, i_cap, h_t, g
     # Scratch buffers are allocated once per range of neurons, not per neuron.
     work = alloc_work(n_sources, n_samples, n_bins)
     for j in range(lo, hi):
-        h_t[j] = neuron_pid(bins[j], theta[j], n_bins, terms, w, gamma_h, want_grad, work,
-                            i_cap[j], grad[j])
+        h_t[j] = neuron_pid(bins[j], theta[j], weights, n_bins, terms, w, gamma_h, want_grad,
+                            work, i_cap[j], grad[j])

@@ -1,0 +1,91 @@
+"""Warnings after fit when a classifier has not learned: no silent failure.
+
+Two symptoms, both measured on the training data after fit:
+
+- a readout neuron carries almost no information about its own label: the
+  information its (calibrated) firing probability gives about "is class k" on the
+  training data is below ``READOUT_INFO_FRACTION`` of the label's entropy, so that
+  class is not recognised. (The neuron's PID ``MI_C`` is the information of its
+  sampled binary output, which stays small for a neuron that ranks its class well
+  but fires with probabilities far from 0 and 1; prediction uses the probability,
+  so the warning does too.)
+- the model predicts one class for every training sample.
+
+Each warning names the class and what to change.
+"""
+
+import warnings
+
+import numpy as np
+
+# A readout neuron whose information about its label is below this share of the
+# label's entropy has learned next to nothing about its class.
+READOUT_INFO_FRACTION = 0.02
+
+
+class InfomorphicFitWarning(UserWarning):
+    """The fitted classifier has not learned a class (see the message for the fix)."""
+
+
+def _label_bits(p):
+    """Entropy in bits of a binary label with P(1) = p."""
+    q = np.array([p, 1.0 - p])
+    q = q[q > 0]
+    return float(-(q * np.log2(q)).sum())
+
+
+def _fixes(imbalanced):
+    fixes = []
+    if imbalanced:
+        fixes.append('class_weight="balanced" (the class is rare)')
+    fixes.append("more epochs (max_iter, n_iter_no_change)")
+    fixes.append("a higher readout_learning_rate")
+    return ", ".join(fixes)
+
+
+def warn_if_not_learned(classes, y_idx, sample_weight, readout_mi, predicted):
+    """Warn about readout neurons without information and one-class predictions.
+
+    Parameters
+    ----------
+    classes : ndarray (n_classes,)
+    y_idx : ndarray (n_samples,)
+        Class index of each training sample.
+    sample_weight : ndarray (n_samples,) or None
+        The weights the fit used (the PID's distribution).
+    readout_mi : ndarray (n_classes,)
+        Bits each readout neuron's firing probability tells about its own label.
+    predicted : ndarray (n_samples,)
+        Predicted class index of each training sample.
+    """
+    n_classes = len(classes)
+    labels = np.asarray(classes).tolist()  # plain Python values for the messages
+    weights = np.ones(len(y_idx)) if sample_weight is None else sample_weight
+    share = np.bincount(y_idx, weights=weights, minlength=n_classes) / weights.sum()
+    imbalanced = share.max() > 2.0 * share[share > 0].min()
+    silent = []
+    for k in range(n_classes):
+        if share[k] == 0.0:
+            continue  # the class has no training sample: nothing to learn
+        if readout_mi[k] < READOUT_INFO_FRACTION * _label_bits(share[k]):
+            silent.append(k)
+    for k in silent:
+        warnings.warn(
+            f"The readout neuron of class {labels[k]!r} carries {readout_mi[k]:.3f} bits "
+            f"about its label after fit (the label has {_label_bits(share[k]):.3f} "
+            f"bits): it has not learned this class (predictions can find the class only "
+            f"by excluding the others). Try "
+            f"{_fixes(imbalanced)}.",
+            InfomorphicFitWarning,
+            stacklevel=5,
+        )
+    present = np.flatnonzero(share > 0)
+    if len(present) > 1 and np.all(predicted == predicted[0]):
+        warnings.warn(
+            f"The classifier predicts class {labels[predicted[0]]!r} for every training "
+            f"sample (it holds {100 * share[predicted[0]]:.1f} % of their weight). Try "
+            f"{_fixes(imbalanced)}.",
+            InfomorphicFitWarning,
+            stacklevel=5,
+        )
+

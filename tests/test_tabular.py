@@ -1,0 +1,89 @@
+"""The classifier on small tabular data: no silent failure, stopping, MLP-like outputs."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris, load_wine, make_classification
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_infomorph import InfomorphicClassifier
+from sklearn_infomorph._diagnostics import InfomorphicFitWarning
+
+
+def _rare_class_data(n=600):
+    X, y = make_classification(n, 10, n_informative=5, weights=[0.97, 0.03], random_state=0)
+    return StandardScaler().fit_transform(X), y
+
+
+def test_warns_naming_the_class_when_the_readout_learned_nothing():
+    X, y = _rare_class_data()
+    # Learning rates this small leave the readout at about 0 bits after 3 epochs.
+    clf = InfomorphicClassifier(hidden_layer_sizes=(5,), max_iter=3, random_state=0,
+                                learning_rate_init=1e-6, readout_learning_rate=1e-6)
+    with pytest.warns(InfomorphicFitWarning, match=r"class 1 carries 0\.0\d\d bits") as record:
+        clf.fit(X, y)
+    messages = " ".join(str(w.message) for w in record)
+    assert 'class_weight="balanced"' in messages
+    mi = clf.pid_atoms_.loc["readout", "MI_C"].to_numpy()
+    assert mi[1] < 0.02 * 0.2  # the warning's claim, checked on the fitted atoms
+
+
+def test_warns_when_one_class_is_predicted_for_every_training_row():
+    X, y = _rare_class_data()
+    clf = InfomorphicClassifier(hidden_layer_sizes=(5,), max_iter=3, random_state=0,
+                                learning_rate_init=1e-6, readout_learning_rate=1e-6)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        clf.fit(X, y)
+    one_class = [w for w in record if "for every training sample" in str(w.message)]
+    predicted = np.unique(clf.predict(X))
+    assert (len(one_class) == 1) == (len(predicted) == 1)
+    if one_class:
+        assert f"predicts class {predicted[0].item()!r}" in str(one_class[0].message)
+
+
+def test_no_warning_when_every_class_is_learned():
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InfomorphicFitWarning)
+        InfomorphicClassifier(hidden_layer_sizes=(10,), batch_size=16, max_iter=30,
+                              random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_stopping_rules_wait_until_learning_has_started(early_stopping):
+    X, y = _rare_class_data(200)
+    # One Adam update per epoch (one batch); learning rate 0.1: weights can have moved by
+    # about 1 after 10 updates. tol=10 bits never counts as an improvement, so without
+    # the warm-up the fit would stop after n_iter_no_change=2 epochs.
+    clf = InfomorphicClassifier(
+        hidden_layer_sizes=(5,), batch_size=400, learning_rate_init=0.1,
+        readout_learning_rate=0.1, tol=10.0, n_iter_no_change=2, max_iter=50,
+        early_stopping=early_stopping, random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InfomorphicFitWarning)
+        clf.fit(X, y)
+    assert clf.n_iter_ == 10 + 2 - 1  # count starts at the 10th update, stops 2 later
+    # a smaller learning rate waits longer
+    clf.set_params(learning_rate_init=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InfomorphicFitWarning)
+        clf.fit(X, y)
+    assert clf.n_iter_ == 20 + 2 - 1
+
+
+def test_predict_log_proba_and_loss_curve():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    clf = InfomorphicClassifier(hidden_layer_sizes=(5,), max_iter=4, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y)
+    np.testing.assert_allclose(clf.predict_log_proba(X), np.log(clf.predict_proba(X)))
+    assert len(clf.loss_curve_) == clf.n_iter_ == 4
+    np.testing.assert_allclose(clf.loss_curve_, -clf.goal_curve_.sum(axis=1))
+    assert clf.best_loss_ == min(clf.loss_curve_)
+    assert clf.set_params(early_stopping=True).fit(X, y).best_loss_ is None
