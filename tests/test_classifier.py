@@ -192,7 +192,10 @@ def test_goal_grid_search(digits):
 
 def test_early_stopping_keeps_best(digits):
     X_train, _, y_train, _ = digits
-    clf = small(sources="FC", early_stopping=True, n_iter_no_change=2, max_iter=30, tol=0.5)
+    # Learning rates 0.05: the stopping rules may count from 1 / 0.05 = 20 updates on,
+    # which the first epoch (20 batches) makes.
+    clf = small(sources="FC", early_stopping=True, n_iter_no_change=2, max_iter=30, tol=0.5,
+                learning_rate_init=0.05, readout_learning_rate=0.05)
     clf.fit(X_train, y_train)
     assert clf.n_iter_ == 3  # tol=0.5 never counts as improvement
     assert len(clf.validation_scores_) == 3

@@ -262,8 +262,9 @@ def test_readout_flip_follows_the_engine_rule_on_the_last_epoch(data, monkeypatc
     seen = []
     original = _network.Network.train_batch
 
-    def recording(self, x, y_onehot, rng, update=True, readout_theta=None):
-        out = original(self, x, y_onehot, rng, update=update, readout_theta=readout_theta)
+    def recording(self, x, y_onehot, rng, update=True, readout_theta=None, **kwargs):
+        out = original(self, x, y_onehot, rng, update=update, readout_theta=readout_theta,
+                       **kwargs)
         seen.append((readout_theta.copy(), y_onehot.argmax(axis=1)))
         return out
 

@@ -91,8 +91,8 @@ def test_integer_weights_equal_repeated_rows_in_a_readout_only_network():
     X, y = make_classification(40, 6, n_informative=4, n_classes=3, random_state=0)
     weights = np.random.default_rng(0).integers(0, 4, size=len(y))
     rows = np.repeat(np.arange(len(y)), weights)
-    params = dict(hidden_layer_sizes=(), max_iter=25, readout_learning_rate=0.02,
-                  random_state=0)
+    params = dict(hidden_layer_sizes=(), batch_size=200, max_iter=25,
+                  readout_learning_rate=0.02, random_state=0)
     weighted = InfomorphicClassifier(**params).fit(X, y, sample_weight=weights)
     repeated = InfomorphicClassifier(**params).fit(X[rows], y[rows])
     np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X),
