@@ -29,8 +29,8 @@ def fitted(split):
     X_train, _, y_train, _ = split
     models = {}
     for sources in ("FC", "FCL"):
-        models[sources] = InfomorphicClassifier(
-            (12,), sources=sources, max_iter=4, random_state=0
+        models[sources] = InfomorphicClassifier(  # batches of 256 as the tolerances assume
+            (12,), sources=sources, max_iter=4, batch_size=256, random_state=0
         ).fit(X_train, y_train)
     return models
 
