@@ -21,6 +21,26 @@ _MAX_BINS = 1024
 X_DTYPES = (np.float64, np.float32)
 
 
+# binning="auto" on a hidden layer with fewer inputs than this: adaptive bins.
+FIXED_BINS_MIN_INPUTS = 16
+
+
+def auto_binning(n_inputs):
+    """"fixed" or "adaptive": what ``binning="auto"`` means for a hidden layer.
+
+    Fixed-range bins (``[-bin_range, bin_range]``, width 2 by default) reproduce the
+    published MNIST figures (784 inputs) and resolve potentials that are sums over
+    many inputs; a layer with few inputs (iris: 4 features) keeps its potentials in
+    the two or three central bins, and adaptive bins (each neuron's potential divided
+    by its largest magnitude in the batch) resolve them (iris, 5 folds: 0.953 adaptive,
+    0.867 fixed; wine 13, breast cancer 30 and digits 64 inputs: within 0.2 points).
+    None (unknown) keeps fixed.
+    """
+    if n_inputs is not None and n_inputs < FIXED_BINS_MIN_INPUTS:
+        return "adaptive"
+    return "fixed"
+
+
 class InfomorphicBase(InfomorphicTrainingMixin, NestedGoalParamsMixin, BaseEstimator):
     """Parameters and engine specs shared by the infomorphic network estimators."""
 
@@ -77,19 +97,24 @@ class InfomorphicBase(InfomorphicTrainingMixin, NestedGoalParamsMixin, BaseEstim
         )
 
     def _build_network(self, X, n_classes, rng, goals):
-        specs = self._engine_specs(self._layer_plan(), goals, n_classes)
+        specs = self._engine_specs(self._layer_plan(), goals, n_classes, X.shape[1])
         return Network.from_specs(X.shape[1], n_classes, specs, rng)
 
-    def _engine_specs(self, plan, goals, n_classes):
-        """The engine's LayerSpec of every planned layer (readout: one neuron per class)."""
+    def _engine_specs(self, plan, goals, n_classes, n_features=None):
+        """The engine's LayerSpec of every planned layer (readout: one neuron per class);
+        ``n_features`` (inputs of the first layer) lets "auto" binning see each layer's
+        number of inputs."""
         specs = []
+        n_inputs = n_features
         for layer, (_, weights) in zip(plan, goals):
-            # "auto": fixed-range bins for every hidden layer (what reproduces the
-            # published bivariate figures, see docs/user_guide/limitations.rst) and
-            # adaptive bins for the readout, which is always adaptive as in the papers.
+            # "auto": fixed-range bins for hidden layers with enough inputs (what
+            # reproduces the published figures, see docs/user_guide/limitations.rst),
+            # adaptive ones for layers with few inputs (auto_binning), and adaptive
+            # bins for the readout, which is always adaptive as in the papers.
             binning = "adaptive" if layer.readout else self.binning
             if binning == "auto":
-                binning = "fixed"
+                binning = auto_binning(n_inputs)
+            n_inputs = layer.n_neurons
             specs.append(LayerSpec(
                 n_neurons=n_classes if layer.readout else layer.n_neurons,
                 sources=layer.sources,

@@ -75,6 +75,22 @@ def test_stopping_rules_wait_until_learning_has_started(early_stopping):
     assert clf.n_iter_ == 20 + 2 - 1
 
 
+def test_auto_binning_is_adaptive_for_layers_with_few_inputs():
+    X, y = load_iris(return_X_y=True)  # 4 features
+    X = StandardScaler().fit_transform(X)
+    params = dict(hidden_layer_sizes=(20, 5), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        auto = InfomorphicClassifier(**params).fit(X, y)
+        adaptive = InfomorphicClassifier(binning="adaptive", **params).fit(X, y)
+    # 4 inputs: adaptive; 20 inputs (the second hidden layer): fixed; readout: adaptive
+    assert [layer.binning.fixed for layer in auto._network.layers] == [False, True, False]
+    assert [layer.binning.fixed for layer in adaptive._network.layers] == [False] * 3
+    # Layers learn locally: the first (adaptive in both) is the same network.
+    np.testing.assert_array_equal(auto.coefs_[0]["F"], adaptive.coefs_[0]["F"])
+    assert not np.allclose(auto.coefs_[1]["F"], adaptive.coefs_[1]["F"])
+
+
 def test_predict_log_proba_and_loss_curve():
     X, y = load_iris(return_X_y=True)
     X = StandardScaler().fit_transform(X)
