@@ -287,7 +287,7 @@ class InfomorphicTrainingMixin:
                         _dense_rows(X_batches, idx, dtype),
                         None if onehot is None else onehot[idx], rng,
                         readout_theta=None if epoch_theta is None else epoch_theta[lo:lo + batch],
-                        sample_weight=None if sample_weight is None else sample_weight[idx],
+                        **_weights_of(sample_weight, idx),
                     )
                     if not self._finite(results):
                         diverged = True
@@ -463,8 +463,7 @@ class InfomorphicTrainingMixin:
             samples = None if on_batch is None else []
             results = self._network.train_batch(
                 _dense_rows(X, sl), None if onehot is None else onehot[sl], rng, update=False,
-                samples=samples,
-                sample_weight=None if sample_weight is None else sample_weight[sl],
+                samples=samples, **_weights_of(sample_weight, sl),
             )
             means.add(results, min(batch, n_samples - lo))
             if on_batch is not None:
@@ -703,6 +702,12 @@ class _EpochMeans:
             return [(a, h, g.mean()) for a, h, g in self.single]
         n = self.n_samples
         return [(a / n, h / n, g.mean() / n) for a, h, g in self.sums]
+
+
+def _weights_of(sample_weight, rows):
+    """``sample_weight=`` of a batch for ``train_batch``, or nothing when unweighted
+    (networks that take no weights, as the associative memory's, are never weighted)."""
+    return {} if sample_weight is None else {"sample_weight": sample_weight[rows]}
 
 
 def _training_rows(X, dtype):
