@@ -21,17 +21,16 @@ balanced accuracy within 3 points of ``LogisticRegression(class_weight="balanced
 
 Usage::
 
-    python benchmarks/tabular.py                       # everything, ~10 min
+    python benchmarks/tabular.py                       # everything, ~20 min on 2 cores
     python benchmarks/tabular.py --data iris wine --models infomorphic logistic
     python benchmarks/tabular.py --params '{"batch_size": 32}' --tag bs32
 
-Every finished (data, model) cell is written to ``--out`` (JSON) as it completes;
-a rerun with the same ``--out`` and ``--tag`` skips the cells already there.
+Every finished (data, model) cell is appended to ``--out`` (JSON lines) as it
+completes; a rerun with the same ``--out`` and ``--tag`` skips the cells already
+there. The summary (table, targets, machine) goes beside it as JSON.
 """
 
-import argparse
 import json
-import os
 import time
 import warnings
 
@@ -53,6 +52,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_infomorph import InfomorphicClassifier
+
+import _common
 
 BALANCED = ("iris", "wine", "breast_cancer", "digits", "synthetic_5class")
 IMBALANCED = ("imbalanced_90_10", "imbalanced_97_3", "imbalanced_80_15_5")
@@ -180,43 +181,40 @@ def check_targets(results):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _common.parser(__doc__, "tabular", records=".jsonl")
     parser.add_argument("--data", nargs="+", default=list(BALANCED + IMBALANCED))
     parser.add_argument("--models", nargs="+", default=None,
                         help="subset of the models (default: all for each data set)")
     parser.add_argument("--params", default="{}",
                         help="JSON of extra InfomorphicClassifier parameters")
     parser.add_argument("--tag", default="defaults", help="key of this run in --out")
-    parser.add_argument("--out", default="tabular_results.json")
     args = parser.parse_args()
     params = json.loads(args.params)
+    print(_common.machine_line())
 
-    store = {}
-    if os.path.exists(args.out):
-        with open(args.out) as fh:
-            store = json.load(fh)
-    results = store.setdefault(args.tag, {})
-    results.setdefault("_params", params)
+    results = {}
+    for record in _common.read_json_lines(args.out, lambda r: r.get("tag") == args.tag):
+        results.setdefault(record["data"], {})[record["model"]] = record["result"]
     for name in args.data:
         cells = results.setdefault(name, {})
         for model in models_for(name):
-            if args.models and model not in args.models:
+            if (args.models and model not in args.models) or model in cells:
                 continue
-            if model in cells:
-                continue
-            cells[model] = cross_validate(name, model, params)
-            r = cells[model]
+            cells[model] = r = cross_validate(name, model, params)
+            _common.append_json_line(args.out, {"tag": args.tag, "params": params,
+                                                "data": name, "model": model, "result": r})
             print(f"{name:>20} {model:>22}: accuracy {r['accuracy']:.3f}, balanced "
                   f"{r['balanced_accuracy']:.3f}, {r['fit_seconds']:.2f} s/fit, "
                   f"{r['epochs']:.0f} epochs", flush=True)
-            with open(args.out, "w") as fh:
-                json.dump(store, fh, indent=1)
-    data = {k: v for k, v in results.items() if not k.startswith("_") and k in args.data}
+    data = {name: results[name] for name in args.data}
     print()
     print_table(data, args.data)
     print()
-    for line in check_targets(data):
+    targets = check_targets(data)
+    for line in targets:
         print(line)
+    _common.write_results(_common.summary_path(args.out), "tabular", args,
+                          {"cells": data, "targets": targets})
 
 
 if __name__ == "__main__":
