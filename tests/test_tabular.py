@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris, load_wine, make_classification
+from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_infomorph import InfomorphicClassifier
@@ -73,6 +74,21 @@ def test_stopping_rules_wait_until_learning_has_started(early_stopping):
         warnings.simplefilter("ignore", InfomorphicFitWarning)
         clf.fit(X, y)
     assert clf.n_iter_ == 20 + 2 - 1
+
+
+def test_small_data_learns_with_the_defaults():
+    # Iris: 120 training rows. The earlier defaults (one batch of all rows per epoch,
+    # so one Adam update, and an uncalibrated readout) left it at about 0.83.
+    X, y = load_iris(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3,
+                                                        stratify=y, random_state=0)
+    scaler = StandardScaler().fit(X_train)
+    clf = InfomorphicClassifier(hidden_layer_sizes=(20,), max_iter=40, random_state=0)
+    assert clf._training_settings().batch(len(X_train)) == 32  # auto: 20+ updates/epoch
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(scaler.transform(X_train), y_train)
+    assert clf.score(scaler.transform(X_test), y_test) >= 0.9
 
 
 def test_auto_binning_is_adaptive_for_layers_with_few_inputs():
