@@ -27,7 +27,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._engine._float32 import float32_rows, max_abs_sparse
+from ._engine._float32 import gather_float32, max_abs
 from ._engine._network import readout_flip
 from ._engine._specs import GoalWeights
 from ._engine._thread_budget import limit_threads
@@ -176,11 +176,12 @@ class InfomorphicTrainingMixin:
         epochs = 1 if incremental else settings.max_iter
         try:
             with limit_threads(settings.n_jobs):
-                X_rows, x_max = _training_rows(X, self._network.input_dtype)
-                X_train, onehot, y_train, w_train, checkpoints, best_epoch = self._run_epochs(
-                    X, X_rows, y_idx, n_classes, epochs, incremental, settings, sample_weight
+                (X_train, onehot, y_train, w_train, checkpoints, best_epoch,
+                 x_max) = self._run_epochs(
+                    X, y_idx, n_classes, epochs, incremental, settings, sample_weight
                 )
-                del X_rows
+                if x_max is None:  # no epoch completed
+                    x_max = max_abs(X)
                 self._final_records(X_train, onehot, y_train, settings, best_epoch, w_train)
                 # The last update is checked by no later batch: the final weights must
                 # give finite outputs on all of X (validation rows too), else go back.
@@ -234,34 +235,37 @@ class InfomorphicTrainingMixin:
                 "refit from scratch."
             )
 
-    def _run_epochs(self, X, X_rows, y_idx, n_classes, max_epochs, incremental, settings,
+    def _run_epochs(self, X, y_idx, n_classes, max_epochs, incremental, settings,
                     sample_weight=None):
         """MLPClassifier-style loop: epochs of shuffled mini-batches, stopping rules.
 
         The state at the start of each epoch is kept: an epoch that diverges (weights
         or goals no longer finite) or is interrupted (KeyboardInterrupt) is undone, so
-        the model is always the one after ``n_iter_`` whole epochs. ``X_rows`` holds
-        the rows of X the batches are gathered from (see :func:`_training_rows`).
+        the model is always the one after ``n_iter_`` whole epochs.
         ``sample_weight`` (None or positive weights) weighs the samples in every
         neuron's PID. Returns the training part of X, its one-hot labels, label
-        indices and sample weights, the checkpoints to fall back to and the
-        early-stopping epoch kept (or None).
+        indices and sample weights, the checkpoints to fall back to, the
+        early-stopping epoch kept (or None) and the largest |x| in X (None if no
+        epoch was completed).
         """
         rng = self._rng
         network = self._network
         onehot = np.eye(n_classes)[y_idx] if y_idx is not None else None
         X_val = y_val = w_val = None
-        X_batches = X_rows
         if settings.early_stopping and not incremental:
             X, onehot, y_idx, X_val, y_val, train, val = self._split_validation(
                 X, onehot, y_idx, rng, settings.validation_fraction
             )
-            X_batches = X_rows[train]
             if sample_weight is not None:
                 w_val, sample_weight = sample_weight[val], sample_weight[train]
         n_samples = X.shape[0]
         batch = settings.batch(n_samples)
         dtype = network.input_dtype
+        # float32 batches of dense X are gathered and converted in one pass, which also
+        # finds the largest |x| of the rows (no float32 copy of X, no pass for it).
+        gather = dtype == np.float32 and not sparse.issparse(X)
+        rows_max = 0.0 if X_val is None else max_abs(X_val)
+        x_max = None
         # The readout's firing probabilities of every row as trained: the readout flip
         # and the verbose training accuracy come from them, with no extra pass over X.
         n_readout = network.readout_size
@@ -283,9 +287,13 @@ class InfomorphicTrainingMixin:
                 means = _EpochMeans()
                 for lo in range(0, n_samples, batch):
                     idx = order[lo:lo + batch]
+                    if gather:
+                        x_batch, top = gather_float32(X, idx)
+                        rows_max = max(rows_max, top)
+                    else:
+                        x_batch = _dense_rows(X, idx, dtype)
                     results = network.train_batch(
-                        _dense_rows(X_batches, idx, dtype),
-                        None if onehot is None else onehot[idx], rng,
+                        x_batch, None if onehot is None else onehot[idx], rng,
                         readout_theta=None if epoch_theta is None else epoch_theta[lo:lo + batch],
                         **_weights_of(sample_weight, idx),
                     )
@@ -306,6 +314,8 @@ class InfomorphicTrainingMixin:
                 self._warn_diverged()
                 break
             self.n_iter_ += 1
+            if x_max is None:  # every row was gathered once
+                x_max = rows_max if gather else max(rows_max, max_abs(X))
             layer_goals = self._record_epoch(means)
             total_goal = float(np.sum(layer_goals))
             flip = None
@@ -364,7 +374,7 @@ class InfomorphicTrainingMixin:
         if best is not None:
             network.restore(best)
         checkpoints = [] if call_start is None else [epoch_start, call_start]
-        return X, onehot, y_idx, sample_weight, checkpoints, best_epoch
+        return X, onehot, y_idx, sample_weight, checkpoints, best_epoch, x_max
 
     def _split_validation(self, X, onehot, y_idx, rng, fraction):
         n_samples = X.shape[0]
@@ -708,20 +718,6 @@ def _weights_of(sample_weight, rows):
     """``sample_weight=`` of a batch for ``train_batch``, or nothing when unweighted
     (networks that take no weights, as the associative memory's, are never weighted)."""
     return {} if sample_weight is None else {"sample_weight": sample_weight[rows]}
-
-
-def _training_rows(X, dtype):
-    """(rows the training batches are gathered from, largest absolute value in X).
-
-    Dense X is converted once to the engine's training dtype, not every gathered
-    batch (the same rounding); float32 training uses float32 X as it is.
-    """
-    if sparse.issparse(X):
-        return X, max_abs_sparse(X)
-    if dtype == np.float32:
-        return float32_rows(X)
-    X = np.ascontiguousarray(X, dtype=dtype)
-    return X, float(np.max(np.abs(X))) if X.size else 0.0
 
 
 def _generator(state):

@@ -244,21 +244,25 @@ def test_outputs_proved_finite_from_the_weights(digits):
         assert not net.outputs_surely_finite(1.0)
 
 
-def test_float32_rows_and_maximum():
-    from sklearn_infomorph._engine._float32 import float32_rows
+def test_gathered_float32_rows_and_maximum():
+    from scipy import sparse
+
+    from sklearn_infomorph._engine._float32 import gather_float32, max_abs
 
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(3000, 70))  # above the size from which threads are used
+    X = rng.normal(size=(6000, 70))  # batches above the size from which threads are used
     X[1234, 5] = -11.5
+    rows = rng.permutation(6000)[:4000]
     for data in (X, X.astype(np.float32), np.asfortranarray(X), X[:, :3]):
-        rows, top = float32_rows(data)
-        assert rows.dtype == np.float32 and rows.flags.c_contiguous
-        np.testing.assert_array_equal(rows, np.asarray(data, dtype=np.float32))
-        assert top == np.abs(data).max()
-    X32 = X.astype(np.float32)
-    assert float32_rows(X32)[0] is X32  # used as it is, no copy
+        batch, top = gather_float32(data, rows)
+        assert batch.dtype == np.float32 and batch.flags.c_contiguous
+        np.testing.assert_array_equal(batch, np.asarray(data, dtype=np.float32)[rows])
+        assert top == np.abs(np.asarray(data)[rows]).max()
+        assert max_abs(data) == np.abs(data).max()
+    assert gather_float32(X, rows[rows != 1234])[1] < 11.5  # only the gathered rows count
+    assert max_abs(sparse.csr_matrix(X)) == 11.5 and max_abs(X[:0]) == 0.0
     X[7, 7] = np.nan
-    assert np.isnan(float32_rows(X)[1])
+    assert np.isnan(max_abs(X)) and np.isnan(gather_float32(X, [3, 7])[1])
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
