@@ -28,9 +28,10 @@ import numpy as np
 # Engine internals: this is the only place benchmarks/ reaches into them. Everything
 # below but load_mnist_format is private to the package.
 from sklearn_infomorph._associative_memory import flip_bits  # noqa: F401
+from sklearn_infomorph._base import InfomorphicBase  # noqa: F401
 from sklearn_infomorph._engine import _layer as _layer_module
 from sklearn_infomorph._engine._batch_pid import BatchPID  # noqa: F401
-from sklearn_infomorph._engine._network import readout_flip
+from sklearn_infomorph._engine._network import Network, readout_flip  # noqa: F401
 from sklearn_infomorph._engine._thread_budget import (  # noqa: F401
     limit_threads,
     resolve_n_threads,
@@ -122,6 +123,15 @@ def papers_split(data_dir, n_train=48000):
 
     return {"train": (scale(X_train), y_train), "val": (scale(X[48000:]), y[48000:]),
             "test": (scale(X_test), y_test), "mean": float(mean), "std": float(std)}
+
+
+def zscored_mnist_train(data_dir, dtype=np.float64):
+    """The 60,000 training images as ``dtype``, z-scored in place with their global mean
+    and std (no second copy of the images), and their labels."""
+    X, y = load_mnist_format(data_dir, "train", dtype=dtype)
+    X -= X.mean()
+    X /= X.std()
+    return X, y
 
 
 def zscored_mnist(data_dir):

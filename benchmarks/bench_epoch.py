@@ -265,16 +265,15 @@ print(base, hwm if reset else float("nan"), peak)
 
 
 _RSS_FIT_CHILD = """
-import warnings, numpy as np
+import sys, warnings, numpy as np
+sys.path.insert(0, {here!r})
+import _common
 from sklearn_infomorph import InfomorphicClassifier
 warnings.simplefilter("ignore")
 def status(key):
     with open("/proc/self/status") as fh:
         return [int(l.split()[1]) for l in fh if l.startswith(key)][0] / 1024
-from sklearn_infomorph.datasets import load_mnist_format
-X, y = load_mnist_format({data!r}, "train", dtype=np.{dtype})
-X -= X.mean()
-X /= X.std()
+X, y = _common.zscored_mnist_train({data!r}, np.{dtype})
 loading = status("VmHWM")  # z-scoring makes a temporary as large as X
 base = status("VmRSS")
 with open("/proc/self/clear_refs", "w") as fh:
@@ -369,8 +368,7 @@ def main_fixed(args, X, y):
     import io
     import warnings
 
-    from sklearn_infomorph._base import InfomorphicBase
-    from sklearn_infomorph._engine._network import Network
+    from _common import InfomorphicBase, Network
 
     warnings.simplefilter("ignore")
     chunk = 20_000
