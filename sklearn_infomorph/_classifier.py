@@ -371,7 +371,7 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         warn = not incremental and self.n_iter_ > 0  # partial_fit has only begun
         if not (self.readout_calibration or warn):
             return self
-        theta = self._engine_rows(self._engine_predict, X)
+        theta = self._checked_outputs(X)  # within the n_jobs thread limit
         calibration = fit_calibration(theta, y_idx, weights)
         if self.readout_calibration:
             self.readout_calibration_ = calibration
