@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sklearn_infomorph import isx_pid, pid_table_from_samples, redundancy_lattice
 from sklearn_infomorph.pid import _dense_i_cap
 
-GATE_TOL = 1e-4  # SCIENCE.md quotes the gate values to 4 decimals
+GATE_TOL = 1e-4  # the published gate values (Makkeh, Gutknecht, Wibral 2021) have 4 decimals
 TIGHT = 1e-10
 
 PROPERTY_SETTINGS = settings(
@@ -43,7 +43,7 @@ def mutual_information(p, source_axes):
 def reference_i_cap(p, antichain):
     """I_cap(alpha) by brute force: union events built by explicit cell matching.
 
-    Does not use inclusion-exclusion; follows the definition in SCIENCE.md section 3.
+    Does not use inclusion-exclusion; follows the definition of I^sx (Makkeh, Gutknecht, Wibral, Phys. Rev. E 103, 2021).
     """
     n = p.ndim - 1
     cells = np.array(list(np.ndindex(p.shape[1:])))  # (C, n), C-order like reshape
