@@ -23,6 +23,26 @@ class Adam:
         self.m = {k: np.zeros_like(v) for k, v in params.items()}
         self.v = {k: np.zeros_like(v) for k, v in params.items()}
 
+    def export_state(self):
+        """Settings, step count and moments as plain values and array copies."""
+        return {
+            "learning_rate": float(self.learning_rate), "weight_decay": float(self.weight_decay),
+            "beta1": float(self.beta1), "beta2": float(self.beta2), "eps": float(self.eps),
+            "step_count": int(self.step_count),
+            "m": {k: v.copy() for k, v in self.m.items()},
+            "v": {k: v.copy() for k, v in self.v.items()},
+        }
+
+    @classmethod
+    def from_state(cls, params, state):
+        """The optimiser of ``params`` as :meth:`export_state` described it."""
+        adam = cls(params, state["learning_rate"], state["weight_decay"], state["beta1"],
+                   state["beta2"], state["eps"])
+        adam.step_count = int(state["step_count"])
+        adam.m = {k: _float64_copy(v) for k, v in state["m"].items()}
+        adam.v = {k: _float64_copy(v) for k, v in state["v"].items()}
+        return adam
+
     def step(self, params, grads, masks=None):
         """One step; ``masks[name]`` (0/1, like the weights) multiplies that gradient."""
         self.step_count += 1
@@ -44,6 +64,11 @@ class Adam:
             size = flat[0].shape[0]
             pool.run(lambda lo, hi, flat=flat: adam_update(*flat, lo, hi),
                      pool.blocks(size, 65536), pool.n_threads() if size >= 262144 else 1)
+
+
+def _float64_copy(array):
+    """A C-contiguous float64 copy (restored arrays never alias the state they came from)."""
+    return np.array(array, dtype=np.float64, order="C")
 
 
 @kernel(nogil=True, error_model="numpy")

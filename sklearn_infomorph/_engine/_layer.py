@@ -8,16 +8,18 @@ is in the kernels of ``_layer_kernels.py``.
 """
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
 from . import _layer_kernels as kern
 from . import _thread_pool as par
 from ._activation import activation_constants
-from ._adam import Adam
+from ._adam import Adam, _float64_copy
 from ._batch_pid import BatchPID, pid_weights
 from ._float32 import as_float32
 from ._pid_samples import bins_and_theta
+from ._specs import GoalWeights, LayerSpec, from_plain, to_plain
 
 SOURCE_SETS = ("FC", "FL", "FCL")
 
@@ -46,24 +48,8 @@ class Layer:
     """
 
     def __init__(self, n_inputs, n_context, spec, rng):
-        sources, n_neurons, readout = spec.sources, spec.n_neurons, spec.readout
-        if sources not in SOURCE_SETS:
-            raise ValueError(f"sources must be one of {SOURCE_SETS}, got {sources!r}")
-        self.n_inputs = n_inputs
-        self.n_neurons = n_neurons
-        self.sources = sources
-        self.n_context = n_context
-        self.readout = readout
-        self.binning = spec.binning
-        act = spec.activation
-        # The readout is bivariate with k1 = 1 (Makkeh et al. 2025).
-        self.activation = activation_constants(
-            sources, 1.0 if readout else float(act.k1),
-            *(float(v) for v in (act.k2, act.c1, act.c2, act.w1, act.w2)),
-        )
-        self.pid = BatchPID(len(sources), sources)
-        self.set_goal(spec.goal)
-
+        self._configure(n_inputs, n_context, spec)
+        sources, n_neurons, readout = self.sources, self.n_neurons, self.readout
         # Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)), the usual linear-layer init.
         params = {}
         bound = 1.0 / np.sqrt(n_inputs)
@@ -82,6 +68,50 @@ class Layer:
             params["b_L"] = rng.uniform(-bound, bound, n_neurons)
         self.params = params
         self.optimizer = Adam(params, spec.optimiser.learning_rate, spec.optimiser.weight_decay)
+
+    def _configure(self, n_inputs, n_context, spec):
+        """Everything but the trained arrays, from the spec."""
+        sources, n_neurons, readout = spec.sources, spec.n_neurons, spec.readout
+        if sources not in SOURCE_SETS:
+            raise ValueError(f"sources must be one of {SOURCE_SETS}, got {sources!r}")
+        self.spec = spec
+        self.n_inputs = n_inputs
+        self.n_neurons = n_neurons
+        self.sources = sources
+        self.n_context = n_context
+        self.readout = readout
+        self.binning = spec.binning
+        act = spec.activation
+        # The readout is bivariate with k1 = 1 (Makkeh et al. 2025).
+        self.activation = activation_constants(
+            sources, 1.0 if readout else float(act.k1),
+            *(float(v) for v in (act.k2, act.c1, act.c2, act.w1, act.w2)),
+        )
+        self.pid = BatchPID(len(sources), sources)
+        self.set_goal(spec.goal)
+
+    def export_state(self):
+        """The layer as plain values and array copies (see ``_contract``)."""
+        spec = replace(self.spec, goal=GoalWeights(self.gamma.copy(), self.gamma_h))
+        return {
+            "n_inputs": int(self.n_inputs), "n_context": int(self.n_context),
+            "spec": to_plain(spec),
+            "params": {k: v.copy() for k, v in self.params.items()},
+            "optimizer": self.optimizer.export_state(),
+            "lateral_mask": None if self.lateral_mask is None else self.lateral_mask.copy(),
+        }
+
+    @classmethod
+    def from_state(cls, state):
+        """The layer :meth:`export_state` described (no random draw)."""
+        layer = cls.__new__(cls)
+        layer._configure(state["n_inputs"], state["n_context"],
+                         from_plain(LayerSpec, state["spec"]))
+        layer.params = {k: _float64_copy(v) for k, v in state["params"].items()}
+        mask = state["lateral_mask"]
+        layer.lateral_mask = None if mask is None else _float64_copy(mask)
+        layer.optimizer = Adam.from_state(layer.params, state["optimizer"])
+        return layer
 
     # -- state -------------------------------------------------------------------
     @property
@@ -127,7 +157,7 @@ class Layer:
         act = self.activation
         theta = np.empty_like(f)
         rows = par.blocks(f.shape[0], 64)
-        threads = par.n_threads() if f.size >= 65536 else 1
+        threads = par.threads_for(f.size)
 
         def activate(lat, has_l):
             pot = kern.Potentials(kind, f, params["b_F"], c, b_c, lat, b_l, has_l)
@@ -206,9 +236,7 @@ class Layer:
         act = self.activation
         n_samples, n_neurons = x_f.shape[0], self.n_neurons
         seeds = rng.integers(0, 2**63, size=2, dtype=np.uint64)
-        # Below ~64k (sample, neuron) pairs handing work to a thread costs more than
-        # it saves; the blocks, hence the results, are the same either way.
-        threads = par.n_threads() if n_samples * n_neurons >= 65536 else 1
+        threads = par.threads_for(n_samples * n_neurons)
         x32 = as_float32(x_f)
         f = par.product(x32, as_float32(params["W_F"]))
         c, xc32 = _NO_MATRIX, None

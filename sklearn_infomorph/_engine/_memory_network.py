@@ -17,12 +17,13 @@ import numpy as np
 
 from . import _thread_pool as pool
 from ._activation import clamp_theta
-from ._adam import Adam
+from ._adam import Adam, _float64_copy
 from ._batch_pid import BatchPID
 from ._binning import bin_fixed
 from ._jit import kernel
 from ._pid_samples import bootstrap_pid
-from ._state import Trainable
+from ._specs import Binning, GoalWeights, from_plain, to_plain
+from ._state import STATE_FORMAT, BatchResult, LayerResult, Trainable
 
 SOURCES = "FL"
 
@@ -63,13 +64,11 @@ class MemoryNetwork(Trainable):
 
     # Patterns are +-1 and the fields are computed in float64.
     input_dtype = np.float64
+    min_work_per_thread = pool.MIN_WORK_PER_THREAD
 
     def __init__(self, spec, rng):
-        self.n_neurons = int(spec.n_neurons)
-        self.external_weight = float(spec.external_weight)
-        self.binning = spec.binning
-        self.pid = BatchPID(2, SOURCES)
-        self.set_goals([spec.goal])
+        self._configure(spec.n_neurons, spec.external_weight, spec.binning, spec.goal)
+        self.init_scale = float(spec.init_scale)
         # (sender, receiver), zero diagonal: no self connection.
         self.mask = 1.0 - np.eye(self.n_neurons)
         weights = rng.normal(0.0, spec.init_scale, (self.n_neurons, self.n_neurons)) * self.mask
@@ -77,6 +76,38 @@ class MemoryNetwork(Trainable):
         self.optimizer = Adam(
             self.params, spec.optimiser.learning_rate, spec.optimiser.weight_decay
         )
+
+    def _configure(self, n_neurons, external_weight, binning, goal):
+        self.n_neurons = int(n_neurons)
+        self.external_weight = float(external_weight)
+        self.binning = binning
+        self.pid = BatchPID(2, SOURCES)
+        self.set_goals([goal])
+
+    def export_state(self):
+        """The memory as plain values and array copies (see ``_contract``)."""
+        return {
+            "format": STATE_FORMAT, "network": "memory", "n_neurons": self.n_neurons,
+            "external_weight": self.external_weight, "init_scale": self.init_scale,
+            "binning": to_plain(self.binning),
+            "goal": to_plain(GoalWeights(self.gamma.copy(), self.gamma_h)),
+            "params": {k: v.copy() for k, v in self.params.items()},
+            "optimizer": self.optimizer.export_state(),
+            "mask": self.mask.copy(),
+        }
+
+    @classmethod
+    def from_state(cls, state):
+        """The memory :meth:`export_state` described (no random draw)."""
+        network = cls.__new__(cls)
+        network._configure(state["n_neurons"], state["external_weight"],
+                           from_plain(Binning, state["binning"]),
+                           from_plain(GoalWeights, state["goal"]))
+        network.init_scale = float(state["init_scale"])
+        network.mask = _float64_copy(state["mask"])
+        network.params = {k: _float64_copy(v) for k, v in state["params"].items()}
+        network.optimizer = Adam.from_state(network.params, state["optimizer"])
+        return network
 
     # -- structure and state -----------------------------------------------------------
     @property
@@ -127,25 +158,36 @@ class MemoryNetwork(Trainable):
         return states @ self.params["W"]
 
     # -- training ------------------------------------------------------------------
-    def train_batch(self, patterns, y_onehot=None, rng=None, update=True, readout_theta=None,
-                    samples=None):
+    def train_batch(self, x, context=None, rng=None, *, update=True, sample_weight=None,
+                    readout_theta=None, samples=None):
         """PID of every neuron on the clamped patterns, then (``update``) one Adam step.
 
         Parameters
         ----------
-        patterns : ndarray (B, N) of +-1, C-contiguous float64
-        y_onehot, rng, readout_theta : ignored
-            The memory has no context, no stochastic step and no readout; the
-            arguments keep the interface of ``Network.train_batch``.
+        x : ndarray (B, N) of +-1, C-contiguous float64
+            The patterns.
+        context, rng : unused
+            The memory has no context source and no stochastic step.
+        update : bool, default=True
+            False evaluates the PID without changing the weights.
+        sample_weight : ndarray (B,) or None
+            Weights of the patterns in every neuron's PID (a weighted empirical
+            distribution); the gradient of a pattern is scaled by its weight. None
+            weighs every pattern 1.
+        readout_theta : None
+            The memory has no readout (``readout_size`` 0).
         samples : list, default=None
             When given, (bins (N, 2, B), theta (N, B)), the samples of every
             neuron's PID, are appended to it.
 
         Returns
         -------
-        list of one (atoms (N, 4), h_res (N,), goal (N,))
-            Before the step.
+        BatchResult
+            One layer's (atoms (N, 4), h_res (N,), goal (N,)), before the step.
         """
+        if readout_theta is not None:
+            raise ValueError("The associative memory has no readout: pass readout_theta=None.")
+        patterns = x
         n_samples, n_neurons = patterns.shape
         field = self.field(patterns)
         theta = np.empty((n_neurons, n_samples))
@@ -155,18 +197,24 @@ class MemoryNetwork(Trainable):
         pool.run(lambda lo, hi: memory_activation(
             field, patterns, self.external_weight, n_bins, half_range, theta, dtheta, bins,
             lo, hi,
-        ), pool.blocks(n_neurons, 1), pool.n_threads() if field.size >= 65536 else 1)
+        ), pool.blocks(n_neurons, 1), pool.threads_for(field.size))
         if samples is not None:
             samples.append((bins, theta))
         atoms, h_res, goal, dgoal = self.pid.evaluate_sources_first(
-            bins, theta, max(n_bins, 2), self.gamma, self.gamma_h, want_grad=update
+            bins, theta, max(n_bins, 2), self.gamma, self.gamma_h, want_grad=update,
+            sample_weight=sample_weight,
         )
         if update:
-            # Loss = -sum_j G_j; dL/dW[i, j] = -sum_b p_bi dG_j/dtheta_bj dtheta_bj/dr_bj.
+            # Loss = -sum_j G_j; dL/dW[i, j] = -sum_b p_bi dG_j/dtheta_bj dtheta_bj/dr_bj
+            # (dG/dtheta carries each pattern's weight).
             delta = dgoal * dtheta
             grad = -(patterns.T @ delta.T)
             self.optimizer.step(self.params, {"W": grad}, masks={"W": self.mask})
-        return [(atoms, h_res, goal)]
+        return BatchResult([LayerResult(atoms, h_res, goal)])
+
+    def readout_outputs(self, x):
+        """(B, 0): the memory has no readout."""
+        return np.empty((len(x), 0))
 
 
 def hebbian_weights(patterns):

@@ -2,9 +2,10 @@
 
 import numpy as np
 
+from . import _thread_pool as par
 from ._layer import Layer, sample_signs
 from ._pid_samples import bootstrap_pid
-from ._state import Trainable
+from ._state import STATE_FORMAT, BatchResult, LayerResult, Trainable
 
 
 class Network(Trainable):
@@ -22,6 +23,7 @@ class Network(Trainable):
 
     # Training products run in float32: the fit loop converts the data once.
     input_dtype = np.float32
+    min_work_per_thread = par.MIN_WORK_PER_THREAD
 
     def __init__(self, layers):
         self.layers = list(layers)
@@ -38,6 +40,23 @@ class Network(Trainable):
             layers.append(Layer(n_inputs, n_context, spec, rng))
             n_inputs = spec.n_neurons
         return cls(layers)
+
+    def export_state(self):
+        """The network as plain values and array copies; :func:`_contract.restore_network`
+        rebuilds it."""
+        flip = self._readout_flip
+        return {
+            "format": STATE_FORMAT, "network": "layers",
+            "layers": [layer.export_state() for layer in self.layers],
+            "readout_flip": None if flip is None else flip.copy(),
+        }
+
+    @classmethod
+    def from_state(cls, state):
+        """The network :meth:`export_state` described."""
+        network = cls([Layer.from_state(layer) for layer in state["layers"]])
+        network.set_readout_flip(state["readout_flip"])
+        return network
 
     # -- structure and state -----------------------------------------------------------
     @property
@@ -78,26 +97,27 @@ class Network(Trainable):
         return [(layer.params, layer.optimizer) for layer in self.layers]
 
     # -- training ------------------------------------------------------------------
-    def train_batch(self, x, y_onehot, rng, update=True, readout_theta=None, samples=None,
-                    sample_weight=None):
-        """Train every layer on one batch; returns per layer (atoms, h_res, goal).
+    def train_batch(self, x, context, rng, *, update=True, sample_weight=None,
+                    readout_theta=None, samples=None):
+        """Train every layer on one batch; returns a :class:`BatchResult`.
 
-        ``readout_theta`` (B, n_classes), if given, receives the readout's firing
-        probabilities in this batch (before its update, uninverted). ``samples``, a
-        list, receives each layer's (bins, theta) in layer order (see
+        ``context``: the one-hot labels (B, n_context), read by layers with a C
+        source. ``readout_theta`` (B, n_classes), if given, receives the readout's
+        firing probabilities in this batch (before its update, uninverted).
+        ``samples``, a list, receives each layer's (bins, theta) in layer order (see
         :meth:`Layer.train_batch`). ``sample_weight`` (B,) weighs the samples in every
         neuron's PID (None: 1 each).
         """
         results = []
         for layer in self.layers:
-            x_c = y_onehot if "C" in layer.sources else None
+            x_c = context if "C" in layer.sources else None
             theta_out = readout_theta if layer.readout else None
             x, atoms, h_res, goal = layer.train_batch(
                 x, x_c, rng, update=update, theta_out=theta_out, samples=samples,
                 sample_weight=sample_weight,
             )
-            results.append((atoms, h_res, goal))
-        return results
+            results.append(LayerResult(atoms, h_res, goal))
+        return BatchResult(results)
 
     def bootstrap_pid(self, samples, rows):
         """Per layer (atoms (N, R, n_atoms), H_res (N, R)) on resampled rows of a batch.
@@ -128,6 +148,13 @@ class Network(Trainable):
         if flip and self._readout_flip is not None:
             theta = np.where(self._readout_flip, 1.0 - theta, theta)
         return theta
+
+    def readout_outputs(self, x):
+        """The readout's firing probabilities as the neurons fire (never inverted);
+        (B, 0) without a readout."""
+        if not self.readout_size:
+            return np.empty((len(x), 0))
+        return _in_chunks(self._readout_theta, x)
 
     def _readout_theta(self, x):
         for layer in self.layers[:-1]:
@@ -167,7 +194,7 @@ class Network(Trainable):
 
     def set_readout_flip(self, flip):
         """Invert these readout neurons at prediction (see :func:`readout_flip`)."""
-        self._readout_flip = None if flip is None else np.asarray(flip, dtype=bool)
+        self._readout_flip = None if flip is None else np.array(flip, dtype=bool)
 
 
 # 1e70^4 = 1e280 stays below the float64 maximum (1.8e308).

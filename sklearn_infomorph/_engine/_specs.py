@@ -1,7 +1,7 @@
 """Typed descriptions of what the engine builds: a layer's goal, binning, activation
 and optimiser. The estimators translate their parameters into these once per fit."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 
 import numpy as np
 
@@ -82,3 +82,30 @@ class MemorySpec:
     binning: Binning
     optimiser: Optimiser
     init_scale: float
+
+
+def to_plain(spec):
+    """A spec as plain values: a dict per dataclass, arrays copied, numpy scalars as
+    Python numbers (what :func:`from_plain` reads back)."""
+    values = {}
+    for f in fields(spec):
+        value = getattr(spec, f.name)
+        if is_dataclass(value):
+            value = to_plain(value)
+        elif isinstance(value, np.ndarray):
+            value = value.copy()
+        elif isinstance(value, np.generic):
+            value = value.item()
+        values[f.name] = value
+    return values
+
+
+# The spec type of every nested field, by field name.
+_NESTED = {"goal": GoalWeights, "binning": Binning, "optimiser": Optimiser,
+           "activation": Activation}
+
+
+def from_plain(cls, values):
+    """The spec ``cls`` (a dataclass of this module) from :func:`to_plain`'s values."""
+    return cls(**{name: from_plain(_NESTED[name], value) if name in _NESTED else value
+                  for name, value in values.items()})

@@ -1,8 +1,13 @@
-"""Snapshots of the arrays training changes, so that a network can be rolled back."""
+"""Snapshots of the arrays training changes, so that a network can be rolled back, and
+the result of one training batch."""
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+
+#: Version of the plain state of ``export_state`` (see ``_contract.restore_network``).
+STATE_FORMAT = 1
 
 
 @dataclass
@@ -11,6 +16,27 @@ class TrainedState:
 
     arrays: list
     steps: list
+
+
+class LayerResult(NamedTuple):
+    """What one layer's neurons measured on a batch (before its update)."""
+
+    atoms: np.ndarray  # (N, n_atoms), lattice order
+    h_res: np.ndarray  # (N,)
+    goal: np.ndarray  # (N,)
+
+
+class BatchResult(tuple):
+    """One :class:`LayerResult` per layer, input to output.
+
+    A tuple, so ``for atoms, h_res, goal in result`` reads it layer by layer.
+    """
+
+    __slots__ = ()
+
+    def goals_finite(self):
+        """Whether every neuron's goal is finite."""
+        return all(np.all(np.isfinite(layer.goal)) for layer in self)
 
 
 class Trainable:
@@ -48,6 +74,10 @@ class Trainable:
             np.copyto(current, saved)
         for (_, opt), steps in zip(self._trained(), state.steps):
             opt.step_count = steps
+
+    def updates_done(self):
+        """Adam updates done so far (the fewest of any optimiser of the network)."""
+        return min(opt.step_count for _, opt in self._trained())
 
     def all_finite(self):
         """Whether every trained parameter is finite."""

@@ -40,9 +40,20 @@ def _pool():
     return _POOL
 
 
+#: Below this many elements of work (e.g. (sample, neuron) pairs), handing a kernel's
+#: blocks to other threads costs more than it saves; the blocks, hence the results,
+#: are the same either way.
+MIN_WORK_PER_THREAD = 65536
+
+
 def n_threads():
     """Threads the engine uses in the calling thread (numba's setting, >= 1)."""
     return max(1, numba.get_num_threads())
+
+
+def threads_for(work):
+    """:func:`n_threads` for at least :data:`MIN_WORK_PER_THREAD` of work, else 1."""
+    return n_threads() if work >= MIN_WORK_PER_THREAD else 1
 
 
 def blocks(n, min_size=32, max_blocks=_MAX_BLOCKS):
