@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._engine._thread_budget import limit_threads
 from ._pid_bias import FRAME_COLUMNS, check_estimation_params, interval_stats
-from .pid import pid_columns
+from ._pid_table import pid_columns
 
 # The neurons' PID uses firing probabilities, not sampled outputs: its bias is of
 # first order, which the bootstrap estimates (see the Limitations page).

@@ -46,7 +46,7 @@ import pandas as pd
 from scipy.special import gammaln
 from sklearn.utils import check_random_state
 
-from .pid import pid_columns, table_i_cap
+from ._pid_table import pid_columns, table_i_cap
 
 CORRECTIONS = ("eb", "shuffle", "bootstrap", "none")
 FRAME_COLUMNS = ["estimate", "bias", "corrected", "std", "lower", "upper"]
