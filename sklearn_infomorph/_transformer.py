@@ -10,6 +10,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 from ._base import X_DTYPES, InfomorphicBase
 from ._labels import canonical_sources, encode_labels, sorted_labels
 from ._training import LayerPlan
+from ._weights import drop_zero_weights, sample_fit_weights
 
 _FEATURE_PREFIX = "infomorphic"
 
@@ -136,6 +137,14 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     ``2 theta - 1`` of its first step instead of a sample. Output feature names are
     ``infomorphic0``, ``infomorphic1``, ...
 
+    Sample weights act in every neuron's PID, as in :class:`InfomorphicClassifier`:
+    each mini-batch's joint distribution is the weighted empirical one, and each
+    sample's share of the goal gradient is scaled by its weight. An integer weight
+    counts like that many copies of the row in the PID; rows of weight 0 are left
+    out before training (also from the batches and the early-stopping split); weights
+    that are all 1 give the unweighted fit bit for bit. ``pid_atoms_`` and the
+    early-stopping goal use the weights too.
+
     A training run that diverges (a goal or weight no longer finite) stops with a
     ``ConvergenceWarning`` and keeps the weights after the last completed epoch; a
     ``KeyboardInterrupt`` during fit keeps the completed epochs too (``n_iter_``
@@ -245,7 +254,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         return X, y
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Learn the layer's weights.
 
         Parameters
@@ -255,6 +264,9 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         y : array-like of shape (n_samples,), default=None
             Class labels, required when ``sources`` includes the context C and
             ignored otherwise.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample in every neuron's PID (see Notes);
+            rows of weight 0 are left out. None weighs every sample 1.
 
         Returns
         -------
@@ -273,10 +285,10 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             n_classes = len(classes)
         elif reset and hasattr(self, "classes_"):
             del self.classes_
-        return self._fit_network(X, y_idx, n_classes, incremental=False)
+        return self._fit_weighted(X, y_idx, n_classes, sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None, classes=None):
+    def partial_fit(self, X, y=None, classes=None, sample_weight=None):
         """One epoch over X (and y), continuing from the current state.
 
         Parameters
@@ -288,6 +300,8 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             All classes, read on the first call with a context source C. None takes
             the classes of that first y; later calls cannot add classes (their
             labels must be among them).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample, as in :meth:`fit`.
 
         Returns
         -------
@@ -311,17 +325,25 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             else:  # continued from a fit without C: the structure check refuses it
                 classes, y_idx = self._encode(y, classes)
             n_classes = len(getattr(self, "classes_", classes))
-        return self._fit_network(X, y_idx, n_classes, incremental=True)
+        return self._fit_weighted(X, y_idx, n_classes, sample_weight, incremental=True)
+
+    def _fit_weighted(self, X, y_idx, n_classes, sample_weight, incremental):
+        """_fit_network with the checked sample weights, rows of weight 0 dropped."""
+        weights = sample_fit_weights(sample_weight, X.shape[0])
+        X, y_idx, weights = drop_zero_weights(X, y_idx, weights)
+        return self._fit_network(X, y_idx, n_classes, incremental=incremental,
+                                 sample_weight=weights)
 
     def _engine_predict(self, X):
         return self._network.hidden_expected(X)
 
-    def _validation_score(self, X_val, y_val, flip):
-        """Mean goal per neuron on held-out data, evaluated without learning (bits)."""
+    def _validation_score(self, X_val, y_val, flip, sample_weight=None):
+        """Mean goal per neuron on held-out data, evaluated without learning (bits);
+        with ``sample_weight``, each batch's goal is that of its weighted PID."""
         onehot = None
         if y_val is not None:
             onehot = np.eye(len(self.classes_))[y_val]
-        sums = self._evaluate(X_val, onehot).sums
+        sums = self._evaluate(X_val, onehot, sample_weight=sample_weight).sums
         return float(sum(goal.mean() for _, _, goal in sums) / X_val.shape[0])
 
     # -- transforming --------------------------------------------------------------

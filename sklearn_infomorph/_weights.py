@@ -27,7 +27,15 @@ def check_sample_weight(sample_weight, n_samples):
             f"sample_weight has shape {weights.shape}; it needs one weight per sample of X, "
             f"i.e. shape ({n_samples},)."
         )
-    if weights.dtype.kind in "fiub" and weights.ndim == 1:
+    if weights.dtype.kind not in "fiub":
+        try:
+            weights = weights.astype(np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"sample_weight must hold numbers (one non-negative weight per sample); "
+                f"got values of dtype {weights.dtype}."
+            ) from None
+    if weights.ndim == 1:
         if np.any(np.isnan(weights)) or np.any(np.isinf(weights)):
             raise ValueError("sample_weight contains NaN or infinity; give finite weights.")
         if np.any(weights < 0):
@@ -78,12 +86,22 @@ def fit_weights(sample_weight, class_weight, y_idx, n_classes, classes):
     per_class = class_weight_per_sample(class_weight, y_idx, n_classes, classes)
     if per_class is not None:
         weights = per_class if weights is None else weights * per_class
+    return _fit_ready(weights, "sample_weight times class_weight")
+
+
+def sample_fit_weights(sample_weight, n_samples):
+    """Checked ``sample_weight`` for fit, without class weights (e.g. no labels):
+    None when every weight is 1; raises when every weight is 0."""
+    return _fit_ready(check_sample_weight(sample_weight, n_samples), "sample_weight")
+
+
+def _fit_ready(weights, what):
     if weights is None:
         return None
     if not np.any(weights > 0):
         raise ValueError(
-            "Every sample weight is zero (sample_weight times class_weight): there is "
-            "nothing to fit. Give at least one sample a positive weight."
+            f"Every sample weight is zero ({what}): there is nothing to fit. Give at "
+            "least one sample a positive weight."
         )
     if np.all(weights == 1.0):
         return None  # the unweighted path, bit for bit
@@ -91,8 +109,9 @@ def fit_weights(sample_weight, class_weight, y_idx, n_classes, classes):
 
 
 def drop_zero_weights(X, y_idx, weights):
-    """Rows of zero weight removed (they are outside the weighted distribution)."""
+    """Rows of zero weight removed (they are outside the weighted distribution);
+    ``y_idx`` may be None (no labels)."""
     if weights is None or np.all(weights > 0):
         return X, y_idx, weights
     keep = np.flatnonzero(weights > 0)
-    return X[keep], y_idx[keep], weights[keep]
+    return X[keep], None if y_idx is None else y_idx[keep], weights[keep]

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import balanced_accuracy_score
 
-from sklearn_infomorph import InfomorphicClassifier
+from sklearn_infomorph import InfomorphicClassifier, InfomorphicTransformer
 from sklearn_infomorph._engine._batch_pid import BatchPID
 from sklearn_infomorph.lattice import redundancy_lattice
 
@@ -155,3 +156,89 @@ def test_partial_fit_takes_sample_weight():
     assert not np.allclose(a.coefs_[0]["F"], b.coefs_[0]["F"])
     # the weighted PID is recorded: class 1 weighs 4x, so the label is no longer 50/50
     assert not np.allclose(a.pid_atoms_.to_numpy(), b.pid_atoms_.to_numpy(), equal_nan=True)
+
+
+# -- InfomorphicTransformer ---------------------------------------------------------
+def _coefs_equal(a, b):
+    for key in a.coefs_[0]:
+        np.testing.assert_array_equal(a.coefs_[0][key], b.coefs_[0][key])
+        np.testing.assert_array_equal(a.intercepts_[0][key], b.intercepts_[0][key])
+
+
+def test_transformer_integer_weights_count_like_repeated_rows_in_the_pid():
+    # One mini-batch with the label as context (no sampled lateral outputs): the PID
+    # of the batch (recorded as it trained) is the same distribution both ways.
+    X, y = make_classification(40, 6, n_informative=4, n_classes=3, random_state=0)
+    weights = np.random.default_rng(0).integers(0, 4, size=len(y))
+    rows = np.repeat(np.arange(len(y)), weights)
+    params = dict(n_neurons=4, sources="FC", batch_size=500, shuffle=False, random_state=0)
+    weighted = InfomorphicTransformer(**params).partial_fit(X, y, sample_weight=weights)
+    repeated = InfomorphicTransformer(**params).partial_fit(X[rows], y[rows])
+    plain = InfomorphicTransformer(**params).partial_fit(X, y)
+    np.testing.assert_allclose(weighted.pid_atoms_, repeated.pid_atoms_, rtol=1e-9,
+                               atol=1e-12)
+    assert not np.allclose(plain.pid_atoms_, repeated.pid_atoms_, rtol=1e-3)
+
+
+def test_transformer_unit_and_zero_weights(digits):
+    X, y = digits[0][:300], digits[2][:300]
+    params = dict(n_neurons=6, max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="max_iter"):  # 2 epochs only
+        plain = InfomorphicTransformer(**params).fit(X)
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        ones = InfomorphicTransformer(**params).fit(X, sample_weight=np.ones(len(X)))
+    _coefs_equal(plain, ones)  # the unweighted path, bit for bit
+    np.testing.assert_array_equal(plain.transform(X), ones.transform(X))
+    # zero weight == the row removed, also with a context source and early stopping
+    weights = np.ones(len(X))
+    weights[::4] = 0.0
+    kept = weights > 0
+    for extra in (dict(), dict(sources="FC", early_stopping=True, max_iter=3)):
+        with pytest.warns(ConvergenceWarning, match="max_iter"):
+            dropped = InfomorphicTransformer(**{**params, **extra}).fit(
+                X, y, sample_weight=weights)
+        with pytest.warns(ConvergenceWarning, match="max_iter"):
+            removed = InfomorphicTransformer(**{**params, **extra}).fit(X[kept], y[kept])
+        _coefs_equal(dropped, removed)
+        if extra:
+            assert dropped.validation_scores_ == removed.validation_scores_
+    # partial_fit drops them too
+    dropped = InfomorphicTransformer(**params).partial_fit(X, sample_weight=weights)
+    removed = InfomorphicTransformer(**params).partial_fit(X[kept])
+    _coefs_equal(dropped, removed)
+
+
+def test_transformer_unequal_weights_train_and_score_differently(digits):
+    X, y = digits[0][:300], digits[2][:300]
+    weights = np.where(y < 5, 4.0, 0.5)
+    params = dict(n_neurons=6, sources="FC", max_iter=3, early_stopping=True,
+                  random_state=0)
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        plain = InfomorphicTransformer(**params).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        weighted = InfomorphicTransformer(**params).fit(X, y, sample_weight=weights)
+    assert not np.allclose(plain.coefs_[0]["F"], weighted.coefs_[0]["F"])
+    assert weighted.validation_scores_ != plain.validation_scores_
+    assert np.all(np.isfinite(weighted.validation_scores_))
+    a = InfomorphicTransformer(n_neurons=6, random_state=0).partial_fit(X, sample_weight=weights)
+    b = InfomorphicTransformer(n_neurons=6, random_state=0).partial_fit(X)
+    assert not np.allclose(a.coefs_[0]["F"], b.coefs_[0]["F"])
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize(
+    "sample_weight, match",
+    [
+        (-np.ones(60), "negative value"),
+        (np.ones(59), r"one weight per sample of X, i.e. shape \(60,\)"),
+        (np.ones((60, 2)), r"one weight per sample"),
+        (np.r_[np.inf, np.ones(59)], "NaN or infinity"),
+        (np.zeros(60), "non-zero"),
+        (["a"] * 60, "sample_weight|float"),
+    ],
+)
+def test_transformer_sample_weight_errors_name_the_fix(method, sample_weight, match):
+    X, _ = make_classification(60, 5, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        getattr(InfomorphicTransformer(n_neurons=3, max_iter=1), method)(
+            X, sample_weight=sample_weight)
