@@ -20,9 +20,8 @@ import re
 
 import numpy as np
 import pandas as pd
-from sklearn.utils.validation import check_is_fitted
 
-from ._training import InfomorphicTrainingMixin
+from ._fitted_layer import fitted_layer, infomorphic_step
 
 __all__ = [
     "SOURCE_NAMES",
@@ -124,48 +123,6 @@ def describe_atom(name, *, full_names=False):
 
 
 # -- access to the fitted records -------------------------------------------------------------
-def _infomorphic(estimator):
-    """The fitted infomorphic estimator itself or inside a Pipeline (last one wins)."""
-    return _infomorphic_step(estimator)[0]
-
-
-def _infomorphic_step(estimator, X=None):
-    """The fitted infomorphic estimator (as :func:`_infomorphic`) and X as it sees it.
-
-    In a Pipeline, X (when given) is transformed by the steps before the estimator.
-    """
-    if isinstance(estimator, InfomorphicTrainingMixin):
-        check_is_fitted(estimator)
-        return estimator, X
-    steps = getattr(estimator, "steps", None)
-    if steps is not None:
-        for i in range(len(steps) - 1, -1, -1):
-            step = steps[i][1]
-            if isinstance(step, InfomorphicTrainingMixin) or hasattr(step, "steps"):
-                if X is not None:
-                    for _, before in steps[:i]:
-                        if before is not None and before != "passthrough":
-                            X = before.transform(X)
-                return _infomorphic_step(step, X)
-    raise TypeError(
-        "Expected a fitted InfomorphicClassifier, InfomorphicTransformer, "
-        "InfomorphicAssociativeMemory or a Pipeline containing one; got "
-        f"{type(estimator).__name__}."
-    )
-
-
-def _check_layer(est, layer):
-    """The layer name to use: the given one (checked) or the first layer."""
-    if layer is None:
-        return est.layer_names_[0]
-    if layer not in est.layer_names_:
-        raise ValueError(
-            f"layer={layer!r} is not a layer of this estimator; choose one of "
-            f"{est.layer_names_}."
-        )
-    return layer
-
-
 def atom_names(estimator, layer=None):
     """The PID atoms of one layer's neurons, in lattice order.
 
@@ -189,15 +146,13 @@ def atom_names(estimator, layer=None):
     >>> atom_names(tr)
     ['{F}{L}', '{F}', '{L}', '{FL}']
     """
-    est = _infomorphic(estimator)
-    layer = _check_layer(est, layer)
-    return list(est._lattices()[est.layer_names_.index(layer)].names)
+    return fitted_layer(estimator, layer).columns("atoms")
 
 
 def _frame_of(estimator_or_frame):
     if isinstance(estimator_or_frame, pd.DataFrame):
         return estimator_or_frame
-    return _infomorphic(estimator_or_frame).pid_atoms_
+    return infomorphic_step(estimator_or_frame)[0].pid_atoms_
 
 
 def layer_atoms(estimator, layer=None, *, columns="atoms"):
@@ -229,13 +184,8 @@ def layer_atoms(estimator, layer=None, *, columns="atoms"):
     """
     if columns not in ("atoms", "all"):
         raise ValueError(f"columns must be 'atoms' or 'all', got {columns!r}.")
-    est = _infomorphic(estimator)
-    layer = _check_layer(est, layer)
-    lattice = est._lattices()[est.layer_names_.index(layer)]
-    names = list(lattice.names)
-    if columns == "all":
-        names += ["H_res", "H_T"] + lattice.mi_names()
-    return est.pid_atoms_.loc[layer, names]
+    found = fitted_layer(estimator, layer)
+    return found.estimator.pid_atoms_.loc[found.name, found.columns(columns)]
 
 
 def layer_means(estimator_or_frame):
@@ -380,13 +330,11 @@ def atom_history(estimator, layer=None):
     >>> atom_history(tr).shape
     (6, 9)
     """
-    est = _infomorphic(estimator)
-    layer = _check_layer(est, layer)
-    history = est.pid_history_
-    history = history[history["layer"] == layer]
+    found = fitted_layer(estimator, layer)
+    history = found.estimator.pid_history_
+    history = history[history["layer"] == found.name]
     wide = history.pivot(index=["epoch", "neuron"], columns="atom", values="bits")
-    columns = layer_atoms(est, layer, columns="all").columns
-    wide = wide[list(columns)]
+    wide = wide[found.columns("all")]
     wide.columns.name = None
     return wide
 

@@ -25,7 +25,7 @@ Which data the atoms are measured on is chosen with ``data``:
 
 import numpy as np
 
-from .atoms import _check_layer, _infomorphic_step
+from ._fitted_layer import fitted_layer
 
 __all__ = ["atom_scorer", "make_atom_scorers"]
 
@@ -51,26 +51,22 @@ class _AtomScorer:
         self.data = data
 
     def __call__(self, estimator, X=None, y=None, **kwargs):
-        if self.data == "test":
-            if X is None:
-                raise ValueError(
-                    "An atom scorer with data='test' measures the atoms on the data it "
-                    "is called with: call scorer(estimator, X, y)."
-                )
-            est, X_est = _infomorphic_step(estimator, X)
-        else:
-            est = _infomorphic_step(estimator)[0]
-        layer = _check_layer(est, self.layer)
-        lattice = est._lattices()[est.layer_names_.index(layer)]
+        if self.data == "test" and X is None:
+            raise ValueError(
+                "An atom scorer with data='test' measures the atoms on the data it is "
+                "called with: call scorer(estimator, X, y)."
+            )
+        found = fitted_layer(estimator, self.layer, X if self.data == "test" else None)
+        est, layer, lattice = found.estimator, found.name, found.lattice
         column = lattice.aliases.get(self.atom, self.atom)
-        valid = list(lattice.names) + ["H_res", "H_T"] + lattice.mi_names()
+        valid = found.columns("all")
         if column not in valid:
             raise ValueError(
                 f"atom={self.atom!r} is not recorded for layer {layer!r} (sources "
                 f"{''.join(lattice.source_names)}); choose one of {valid} or an alias "
                 f"{list(lattice.aliases)}."
             )
-        atoms = est.pid_atoms(X_est, y) if self.data == "test" else est.pid_atoms_
+        atoms = est.pid_atoms(found.X, y) if self.data == "test" else est.pid_atoms_
         values = atoms.loc[layer, column].to_numpy(dtype=np.float64)
         return float(_STATISTICS[self.statistic](values))
 

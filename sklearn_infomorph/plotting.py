@@ -10,14 +10,8 @@ fitted estimator, then plots.
 import numpy as np
 import pandas as pd
 
-from .atoms import (
-    _check_layer,
-    _infomorphic,
-    atom_history_means,
-    describe_atom,
-    dominant_atom,
-    layer_atoms,
-)
+from ._fitted_layer import fitted_layer
+from .atoms import atom_history_means, describe_atom, dominant_atom, layer_atoms
 
 __all__ = ["AtomHistoryDisplay", "AtomsDisplay"]
 
@@ -225,9 +219,8 @@ class AtomsDisplay:
         -------
         display : AtomsDisplay
         """
-        est = _infomorphic(estimator)
-        layer = _check_layer(est, layer)
-        display = cls(layer_atoms(est, layer), layer=layer)
+        found = fitted_layer(estimator, layer)
+        display = cls(layer_atoms(found.estimator, found.name), layer=found.name)
         return display.plot(ax=ax, kind=kind, sort=sort, legend=legend)
 
 
@@ -333,11 +326,11 @@ class AtomHistoryDisplay:
         -------
         display : AtomHistoryDisplay
         """
-        est = _infomorphic(estimator)
-        layer = _check_layer(est, layer)
+        found = fitted_layer(estimator, layer)
+        est, layer = found.estimator, found.name
         means = atom_history_means(est, layer)
         if atoms is None:
-            atoms = list(layer_atoms(est, layer).columns)
+            atoms = found.columns("atoms")
         unknown = [a for a in atoms if a not in means.columns]
         if unknown:
             raise ValueError(
