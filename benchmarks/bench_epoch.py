@@ -357,8 +357,10 @@ def _timed(function):
 def main_fixed(args, X, y):
     """Fixed cost of fit, partial_fit on a chunk and verbose, measured inside each call.
 
-    Each call is timed as a whole and, in the same call, the time spent in its epoch
-    loop (``_run_epochs``: batches gathered and trained, per-epoch records) and in the
+    Each call is timed as a whole and, in the same call, the time spent in its
+    training epochs (``_epoch.run_epoch``: batches gathered and trained, the epoch's
+    PID sums; everything else of the fit loop, e.g. snapshots, records, the readout
+    decision and the stopping rule, counts as fixed cost) and in the
     network's training steps alone (``Network.train_batch``), so that the ratios do
     not depend on how the load of a shared machine changes between runs. CPU time
     (all threads) is printed next to wall time: it is the steadier of the two when
@@ -367,6 +369,8 @@ def main_fixed(args, X, y):
     import contextlib
     import io
     import warnings
+
+    from sklearn_infomorph import _training
 
     from _common import InfomorphicBase, Network
 
@@ -393,7 +397,7 @@ def main_fixed(args, X, y):
                 random_state=0, n_jobs=args.threads, tol=0.0, **params)
 
         make(max_iter=1).fit(X[:3000], y[:3000])  # compile
-        with _Clock(InfomorphicBase, "_run_epochs") as epochs:
+        with _Clock(_training, "run_epoch") as epochs:
             clf, fit_wall, fit_cpu = _timed(lambda: make(max_iter=1).fit(X, y))
         fixed = (fit_wall - epochs.wall, fit_cpu - epochs.cpu)
         ratio_fixed = fixed[1] / epochs.cpu
@@ -401,13 +405,13 @@ def main_fixed(args, X, y):
         part = make()
         part.partial_fit(X[:batch], y[:batch], classes=np.arange(N_CLASSES))
         with _Clock(Network, "train_batch") as steps, \
-                _Clock(InfomorphicBase, "_run_epochs") as part_epoch:
+                _Clock(_training, "run_epoch") as part_epoch:
             _, part_wall, part_cpu = _timed(lambda: part.partial_fit(X[:chunk], y[:chunk]))
         ratio_part = part_cpu / part_epoch.cpu
 
         # What verbose adds per epoch: the running training accuracy from the epoch's
         # readout probabilities (timed on arrays of their shape) and the printed line.
-        with _Clock(InfomorphicBase, "_run_epochs") as loud_epochs, \
+        with _Clock(_training, "run_epoch") as loud_epochs, \
                 _Clock(InfomorphicBase, "_print_epoch") as printing, \
                 contextlib.redirect_stdout(io.StringIO()):
             make(max_iter=1, verbose=True).fit(X, y)

@@ -15,7 +15,7 @@ from ._engine._memory_network import SOURCES, MemoryNetwork, hebbian_weights, re
 from ._engine._specs import Binning, MemorySpec, Optimiser
 from ._engine._thread_budget import limit_threads
 from ._goal import Goal, NestedGoalParamsMixin
-from ._training import InfomorphicTrainingMixin, LayerPlan, TrainingSettings
+from ._training import GoalPlan, InfomorphicTrainingMixin, TrainingSettings
 
 __all__ = ["HebbianAssociativeMemory", "InfomorphicAssociativeMemory"]
 
@@ -362,7 +362,7 @@ class InfomorphicAssociativeMemory(
 
     # -- what the fit loop asks for ---------------------------------------------------
     def _layer_plan(self):
-        return [LayerPlan(_LAYER, 0, SOURCES, "goal", self.learning_rate_init, 0.0)]
+        return [GoalPlan(_LAYER, SOURCES, "goal")]
 
     def _training_settings(self):
         # Full-batch, deterministic training: one batch of all patterns per epoch.

@@ -1,6 +1,7 @@
 """Shared base of the network estimators (classifier, transformer): their parameters
 and how they turn into engine layer specs. The fit loop is in ``_training.py``."""
 
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,14 +12,35 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._engine._network import Network
 from ._engine._specs import Activation, Binning, LayerSpec, Optimiser
 from ._goal import DEFAULT_PRESET, Goal, NestedGoalParamsMixin
-from ._labels import canonical_sources
-from ._training import InfomorphicTrainingMixin, TrainingSettings
+from ._labels import canonical_sources, sorted_labels
+from ._training import GoalPlan, InfomorphicTrainingMixin, TrainingSettings
 
 _MAX_BINS = 1024
 # Input dtypes kept as they are (others are converted to float64): training gathers
 # float32 rows anyway and prediction converts row chunks to float64, so float32 X is
 # never copied whole to float64 (same results as converting it first).
 X_DTYPES = (np.float64, np.float32)
+
+
+# X as the engine wants it: float64 or float32, C order (rows are gathered per batch);
+# sparse CSR is accepted and densified one batch at a time.
+_X_CHECKS = dict(accept_sparse="csr", dtype=X_DTYPES, order="C")
+
+
+@dataclass(frozen=True)
+class LayerPlan(GoalPlan):
+    """One layer of a network estimator: a :class:`GoalPlan` with its size and Adam
+    settings. ``kind`` "readout": one neuron per class (``n_neurons`` is then ignored),
+    "hidden" otherwise."""
+
+    n_neurons: int = 0
+    learning_rate: float = 0.002
+    alpha: float = 0.0
+    kind: str = "hidden"
+
+    @property
+    def readout(self):
+        return self.kind == "readout"
 
 
 # binning="auto" on a hidden layer with fewer inputs than this: adaptive bins.
@@ -96,6 +118,10 @@ class InfomorphicBase(InfomorphicTrainingMixin, NestedGoalParamsMixin, BaseEstim
             verbose=self.verbose, n_jobs=self.n_jobs,
         )
 
+    def _expected_structure(self, n_classes):
+        return [(n_classes if layer.readout else layer.n_neurons, layer.sources)
+                for layer in self._layer_plan()]
+
     def _build_network(self, X, n_classes, rng, goals):
         specs = self._engine_specs(self._layer_plan(), goals, n_classes, X.shape[1])
         return Network.from_specs(X.shape[1], n_classes, specs, rng)
@@ -157,3 +183,37 @@ class InfomorphicBase(InfomorphicTrainingMixin, NestedGoalParamsMixin, BaseEstim
         """X validated as the network's input rows for ``pid_atoms``."""
         return validate_data(self, X, reset=False, accept_sparse="csr", dtype=np.float64,
                              order="C")
+
+    # -- input checks shared by the classifier and the transformer -------------------
+    def _starts_over(self, incremental):
+        """Whether this fit starts from scratch (and resets ``n_features_in_`` and
+        ``classes_``): partial_fit on its first call, fit unless warm-started."""
+        if incremental:
+            return not hasattr(self, "_network")
+        return not (self.warm_start and hasattr(self, "_network"))
+
+    def _validate_rows(self, X, y=None, reset=False):
+        """Validated X (and y, when given) as the fit loop takes them."""
+        if y is None:
+            return validate_data(self, X, reset=reset, **_X_CHECKS)
+        return validate_data(self, X, y, reset=reset, y_numeric=False, **_X_CHECKS)
+
+    def _fit_labels(self, y, first, classes=None):
+        """Label indices of y. A first call sets ``classes_`` (from ``classes``, else
+        from y); later ones check that ``classes``, if given, are ``classes_``."""
+        if first:
+            self.classes_, y_idx = self._encode(y, classes)
+            return y_idx
+        if classes is not None and not np.array_equal(
+            sorted_labels(classes, "classes"), self.classes_
+        ):
+            raise ValueError(
+                f"classes={classes!r} differs from classes_={self.classes_!r} "
+                "of the first partial_fit call."
+            )
+        return self._encode(y, self.classes_)[1]
+
+    def _outputs(self, X):
+        """The network's deterministic outputs on new rows (fitted state checked)."""
+        check_is_fitted(self)
+        return self._checked_outputs(self._validate_rows(X))

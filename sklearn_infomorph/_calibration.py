@@ -1,25 +1,50 @@
-"""The readout's decision: each class neuron's firing probability calibrated to its class.
+"""The classifier's readout decision: which readout neurons are inverted, and each
+neuron's firing probability calibrated to its class.
 
 Every readout neuron is trained on its own goal (one versus the rest), so the neurons'
 firing probabilities are on different scales: a sharp neuron for an easy class and a
 hesitant one for a class that lies between others (iris versicolor), or one that
-learned nothing about a rare class, do not compare in an argmax. After fit, once and
-on the (weighted) training data, each neuron k gets a slope and intercept
-``(a_k, b_k)`` so that ``sigmoid(a_k logit(theta_k) + b_k)`` estimates P(class k | x)
-(Platt scaling: a weighted logistic regression of "is class k" on the neuron's
-log-odds, with an L2 penalty ``a_k^2 / 2`` that keeps the slope finite when the neuron
-separates its class perfectly). The calibrated probabilities, normalised over the
-classes, are ``predict_proba``. A neuron without information gets the weighted share
-of its class, so an uninformative readout predicts the (weighted) majority class.
+learned nothing about a rare class, do not compare in an argmax. And information is
+invariant to flipping a neuron's output, so a neuron may learn to fire for "not my
+class".
+
+Both are decided from :class:`ReadoutStats`, weighted sufficient statistics of the
+readout's firing probabilities on training rows, which the fit loop collects from the
+probabilities it computes anyway (the last epoch's batches, as trained; no pass over
+X; :func:`decide_on_rows` fits the calibration on given rows instead). They are
+sums, so the statistics of several ``partial_fit`` chunks merge by
+addition, and they are plain arrays:
+
+- per neuron k, the weighted sum of its firing probability and the weight over the
+  rows of class k and over the other rows: the neuron is inverted when its mean on
+  its own class is below its mean on the others (when either set is empty: when its
+  overall mean is >= 0.5, the papers' rule);
+- per neuron k, weighted histograms of its log-odds ``logit(theta_k)`` on
+  ``_N_BINS`` bins of [-_Z_MAX, _Z_MAX], for the rows of class k and the others, with
+  the weighted sum of the log-odds in each bin (so each bin's mean is exact).
+
+Calibration (Platt scaling): a slope and intercept ``(a_k, b_k)`` per neuron so that
+``sigmoid(a_k logit(theta_k) + b_k)`` estimates P(class k | x): a weighted logistic
+regression of "is class k" on the neuron's (inverted where flipped) log-odds, each
+bin's rows at its mean log-odds, with an L2 penalty ``a_k^2 / 2`` that keeps the
+slope finite when the neuron separates its class perfectly. A neuron without
+information gets the weighted share of its class, so an uninformative readout
+predicts the (weighted) majority class. The calibrated probabilities, normalised over
+the classes, are ``predict_proba``.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
 _THETA_CLIP = 1e-6
+_Z_MAX = float(np.log1p(-_THETA_CLIP) - np.log(_THETA_CLIP))
+_N_BINS = 256
 _NEWTON_STEPS = 100
 
 
-def _log_odds(theta):
+def log_odds(theta):
+    """``logit(theta)``, theta clipped to [1e-6, 1 - 1e-6]."""
     t = np.clip(theta, _THETA_CLIP, 1.0 - _THETA_CLIP)
     return np.log(t) - np.log1p(-t)
 
@@ -28,85 +53,194 @@ def _sigmoid(z):
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def fit_calibration(theta, y_idx, sample_weight=None):
-    """(n_classes, 2) slopes and intercepts of the per-neuron Platt scaling.
+@dataclass
+class ReadoutStats:
+    """Weighted sufficient statistics of the readout on training rows (see module).
 
-    Parameters
-    ----------
-    theta : ndarray (n_samples, n_classes)
-        Readout firing probabilities on the training data (inversion applied).
-    y_idx : ndarray (n_samples,)
-        Class index of each sample.
-    sample_weight : ndarray (n_samples,) or None
-        Weights of the samples: an integer weight counts like that many copies.
+    ``theta_sum``, ``weight``: (2, n_classes), own class then other classes.
+    ``hist_weight``, ``hist_z``: (2, n_classes, _N_BINS), rows of the class then the
+    others: weight and weighted log-odds sum per bin of the neuron's log-odds.
     """
-    n_samples, n_classes = theta.shape
-    w = np.ones(n_samples) if sample_weight is None else np.asarray(sample_weight, float)
-    z = _log_odds(theta)
-    params = np.zeros((n_classes, 2))
-    for k in range(n_classes):
-        params[k] = _platt(z[:, k], (y_idx == k).astype(np.float64), w)
-    return params
+
+    theta_sum: np.ndarray
+    weight: np.ndarray
+    hist_weight: np.ndarray
+    hist_z: np.ndarray
+
+    @classmethod
+    def from_theta(cls, theta, y_idx, sample_weight=None, z=None):
+        """Statistics of uninverted firing probabilities ``theta`` (n, n_classes) of
+        rows of classes ``y_idx``; ``z`` = :func:`log_odds` (theta) if already known."""
+        n, n_classes = theta.shape
+        w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
+        own = y_idx[:, None] == np.arange(n_classes)
+        class_weight = np.bincount(y_idx, weights=w, minlength=n_classes)
+        weighted = theta * w[:, None]
+        theta_sum = np.stack([np.where(own, weighted, 0.0).sum(axis=0),
+                              np.where(own, 0.0, weighted).sum(axis=0)])
+        weight = np.stack([class_weight, np.full(n_classes, w.sum()) - class_weight])
+        z = log_odds(theta) if z is None else z
+        width = 2.0 * _Z_MAX / _N_BINS
+        bins = np.clip(((z + _Z_MAX) / width).astype(np.int64), 0, _N_BINS - 1)
+        # Flat cell: (0 own / 1 other, class, bin).
+        cell = (~own) * (n_classes * _N_BINS) + np.arange(n_classes) * _N_BINS + bins
+        size = 2 * n_classes * _N_BINS
+        w_rows = np.broadcast_to(w[:, None], cell.shape).ravel()
+        hist_weight = np.bincount(cell.ravel(), weights=w_rows, minlength=size)
+        hist_z = np.bincount(cell.ravel(), weights=(z * w[:, None]).ravel(), minlength=size)
+        shape = (2, n_classes, _N_BINS)
+        return cls(theta_sum, weight, hist_weight.reshape(shape), hist_z.reshape(shape))
+
+    def __add__(self, other):
+        return ReadoutStats(self.theta_sum + other.theta_sum, self.weight + other.weight,
+                            self.hist_weight + other.hist_weight, self.hist_z + other.hist_z)
+
+    def to_state(self):
+        """A dict of plain arrays (:meth:`from_state` reads it back)."""
+        return {"theta_sum": self.theta_sum, "weight": self.weight,
+                "hist_weight": self.hist_weight, "hist_z": self.hist_z}
+
+    @classmethod
+    def from_state(cls, state):
+        return cls(**{key: np.asarray(value, dtype=np.float64) for key, value in state.items()})
+
+    def flip(self):
+        """Readout neurons firing inverted: own-class mean below the others' mean
+        (when either set of rows is empty: overall mean >= 0.5, the papers' rule)."""
+        own, other = self.weight
+        with np.errstate(divide="ignore", invalid="ignore"):
+            own_mean = self.theta_sum[0] / own
+            other_mean = self.theta_sum[1] / other
+            overall = self.theta_sum.sum(axis=0) / self.weight.sum(axis=0)
+        both = (own > 0) & (other > 0)
+        return np.where(both, own_mean < other_mean, overall >= 0.5)
+
+    def points(self, flip):
+        """Per neuron, the bins as weighted points (z, target, weight), (n_classes,
+        2 * _N_BINS) each; the log-odds of flipped neurons negated (bins mirrored)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            centre = np.where(self.hist_weight > 0, self.hist_z / self.hist_weight, 0.0)
+        centre = np.where(flip[None, :, None], -centre, centre)
+        z = np.concatenate([centre[0], centre[1]], axis=1)
+        target = np.concatenate([np.ones(_N_BINS), np.zeros(_N_BINS)])
+        weight = np.concatenate([self.hist_weight[0], self.hist_weight[1]], axis=1)
+        return z, target, weight
 
 
-def _platt(z, target, w):
-    """Minimise sum_i w_i logloss(sigmoid(a z_i + b), t_i) + a^2 / 2 by Newton steps."""
-    share = np.clip(np.dot(w, target) / w.sum(), 1e-12, 1.0 - 1e-12)
-    a, b = 0.0, float(np.log(share) - np.log1p(-share))  # start: the class share alone
+@dataclass
+class ReadoutDecision:
+    """The readout neurons inverted (``flip``) and, optionally, their Platt
+    ``calibration`` (n_classes, 2); ``label_bits``: the information each calibrated
+    neuron gives about its own label on the training rows (bits per row)."""
 
-    def objective(a, b):
-        s = a * z + b
-        # logloss = log(1 + e^s) - t s, computed stably
-        return float(np.dot(w, np.logaddexp(0.0, s) - target * s) + 0.5 * a * a)
+    flip: np.ndarray
+    calibration: object
+    label_bits: np.ndarray
 
-    current = objective(a, b)
+    def scores(self, theta, z=None):
+        """Per row and class, a score whose argmax is the predicted class."""
+        if self.calibration is None:
+            return np.where(self.flip, 1.0 - theta, theta)
+        z = log_odds(theta) if z is None else z
+        return np.where(self.flip, -z, z) * self.calibration[:, 0] + self.calibration[:, 1]
+
+    def log_proba(self, theta):
+        """Class log-probabilities of uninverted firing probabilities ``theta``."""
+        theta = np.where(self.flip, 1.0 - theta, theta)
+        if self.calibration is not None:
+            return calibrated_log_proba(theta, self.calibration)
+        with np.errstate(divide="ignore"):
+            return np.log(theta / theta.sum(axis=1, keepdims=True))
+
+
+def decide(stats, calibrate=True):
+    """The :class:`ReadoutDecision` of :class:`ReadoutStats`."""
+    flip = stats.flip()
+    z, target, weight = stats.points(flip)
+    params = fit_platt(z, target, weight)
+    bits = label_information(z, target, weight, params)
+    return ReadoutDecision(flip, params if calibrate else None, bits)
+
+
+def decide_on_rows(theta, y_idx, sample_weight, flip, calibrate=True):
+    """The :class:`ReadoutDecision` with inversion ``flip`` and the calibration fitted
+    on every row of uninverted firing probabilities ``theta`` (n, n_classes)."""
+    n, n_classes = theta.shape
+    z = log_odds(np.where(flip, 1.0 - theta, theta)).T
+    target = (y_idx[None, :] == np.arange(n_classes)[:, None]).astype(np.float64)
+    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
+    weight = np.broadcast_to(w, z.shape)
+    params = fit_platt(z, target, weight)
+    bits = label_information(z, target, weight, params)
+    return ReadoutDecision(flip, params if calibrate else None, bits)
+
+
+def _objective(a, b, z, target, weight):
+    s = a[:, None] * z + b[:, None]
+    # logloss = log(1 + e^s) - t s, computed stably
+    return (weight * (np.logaddexp(0.0, s) - target * s)).sum(axis=1) + 0.5 * a * a
+
+
+def fit_platt(z, target, weight):
+    """(n, 2) slopes and intercepts minimising, per row of ``z``,
+    ``sum_j weight_j logloss(sigmoid(a z_j + b), target_j) + a^2 / 2`` by Newton steps
+    with backtracking (all rows at once)."""
+    n = z.shape[0]
+    total = weight.sum(axis=1)
+    share = np.clip((weight * target).sum(axis=1) / np.maximum(total, 1e-300), 1e-12,
+                    1.0 - 1e-12)
+    a, b = np.zeros(n), np.log(share) - np.log1p(-share)  # start: the class share alone
+    current = _objective(a, b, z, target, weight)
+    active = np.ones(n, dtype=bool)
     for _ in range(_NEWTON_STEPS):
-        p = _sigmoid(a * z + b)
-        r = w * (p - target)
-        g = np.array([np.dot(r, z) + a, r.sum()])
-        h = w * p * (1.0 - p)
-        hess = np.array([[np.dot(h, z * z) + 1.0, np.dot(h, z)], [np.dot(h, z), h.sum()]])
-        hess[1, 1] += 1e-12  # a class with no (or only) samples: b alone is flat
-        step = np.linalg.solve(hess, g)
-        scale = 1.0
-        while scale > 1e-6:  # backtracking: the objective must decrease
-            trial = objective(a - scale * step[0], b - scale * step[1])
-            if trial <= current:
-                break
-            scale *= 0.5
-        else:
+        p = _sigmoid(a[:, None] * z + b[:, None])
+        r = weight * (p - target)
+        grad_a, grad_b = (r * z).sum(axis=1) + a, r.sum(axis=1)
+        h = weight * p * (1.0 - p)
+        h_aa, h_ab = (h * z * z).sum(axis=1) + 1.0, (h * z).sum(axis=1)
+        h_bb = h.sum(axis=1) + 1e-12  # a class with no (or only) samples: b alone is flat
+        det = h_aa * h_bb - h_ab * h_ab
+        step_a = (h_bb * grad_a - h_ab * grad_b) / det
+        step_b = (h_aa * grad_b - h_ab * grad_a) / det
+        scale = np.ones(n)
+        accepted = np.zeros(n, dtype=bool)
+        trial = current.copy()
+        pending = active.copy()
+        while pending.any():  # backtracking: the objective must decrease
+            value = _objective(a - scale * step_a, b - scale * step_b, z, target, weight)
+            ok = pending & (value <= current)
+            accepted |= ok
+            trial[ok] = value[ok]
+            pending &= ~ok
+            scale[pending] *= 0.5
+            pending &= scale > 1e-6
+        a = np.where(accepted, a - scale * step_a, a)
+        b = np.where(accepted, b - scale * step_b, b)
+        current = np.where(accepted, trial, current)
+        moved = scale * np.maximum(np.abs(step_a), np.abs(step_b))
+        # Newton converges quadratically: below this the minimum is reached to rounding.
+        active &= accepted & (moved >= 1e-13 * (1.0 + np.abs(a) + np.abs(b)))
+        if not active.any():
             break
-        a, b = a - scale * step[0], b - scale * step[1]
-        current = trial
-        if scale * np.abs(step).max() < 1e-13 * (1.0 + abs(a) + abs(b)):
-            break  # Newton converges quadratically: this is the minimum to rounding
-    return a, b
+    return np.column_stack([a, b])
 
 
-def label_information(theta, y_idx, params, sample_weight=None):
-    """Bits per sample each calibrated readout neuron tells about its own label.
-
-    The (weighted) log-loss of the class share alone minus that of the calibrated
-    neuron, in bits: an estimate of the mutual information between the neuron's
-    firing probability and "is class k" on these samples (0 when it knows nothing).
-    """
-    n_samples, n_classes = theta.shape
-    w = np.ones(n_samples) if sample_weight is None else np.asarray(sample_weight, float)
-    z = _log_odds(theta)
-    bits = np.zeros(n_classes)
-    for k in range(n_classes):
-        target = (y_idx == k).astype(np.float64)
-        share = np.clip(np.dot(w, target) / w.sum(), 1e-12, 1.0 - 1e-12)
-        prior = -(share * np.log(share) + (1.0 - share) * np.log1p(-share))
-        s = params[k, 0] * z[:, k] + params[k, 1]
-        fitted = np.dot(w, np.logaddexp(0.0, s) - target * s) / w.sum()
-        bits[k] = max(0.0, (prior - fitted) / np.log(2.0))
-    return bits
+def label_information(z, target, weight, params):
+    """Bits per row each calibrated neuron tells about its own label: the weighted
+    log-loss of the class share alone minus that of the calibrated neuron (0 when it
+    knows nothing); an estimate of the mutual information between the neuron's
+    firing probability and "is class k" on these rows."""
+    total = np.maximum(weight.sum(axis=1), 1e-300)
+    share = np.clip((weight * target).sum(axis=1) / total, 1e-12, 1.0 - 1e-12)
+    prior = -(share * np.log(share) + (1.0 - share) * np.log1p(-share))
+    fitted = (_objective(params[:, 0], params[:, 1], z, target, weight)
+              - 0.5 * params[:, 0] ** 2) / total
+    return np.maximum(0.0, (prior - fitted) / np.log(2.0))
 
 
 def calibrated_log_proba(theta, params):
     """Log of the calibrated class probabilities (n_samples, n_classes), normalised."""
-    s = _log_odds(theta) * params[:, 0] + params[:, 1]
+    s = log_odds(theta) * params[:, 0] + params[:, 1]
     log_p = -np.logaddexp(0.0, -s)  # log sigmoid, no underflow to log(0)
     top = log_p.max(axis=1, keepdims=True)
     return log_p - (top + np.log(np.exp(log_p - top).sum(axis=1, keepdims=True)))

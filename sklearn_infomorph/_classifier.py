@@ -1,24 +1,20 @@
 """InfomorphicClassifier: supervised networks of infomorphic neurons."""
 
 from dataclasses import replace
-from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import X_DTYPES, InfomorphicBase
-from ._calibration import calibrated_log_proba, fit_calibration, label_information
-from ._diagnostics import warn_if_not_learned
+from ._base import InfomorphicBase, LayerPlan
 from ._goal import Goal
-from ._labels import canonical_sources, encode_labels, sorted_labels
-from ._training import LayerPlan
+from ._labels import canonical_sources, encode_labels
+from ._readout import ReadoutDecisionMixin
 from ._weights import drop_zero_weights, fit_weights
 
 
-class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
+class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBase):
     """Classifier built from infomorphic neurons that each maximise a local PID goal.
 
     Hidden layers of infomorphic neurons (sources F = the layer below, C = the
@@ -103,12 +99,12 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         count (inside joblib workers that is already ``cpus // n_jobs``); -1 uses
         all allowed cores.
     readout_calibration : bool, default=True
-        Decide with calibrated readout neurons: after fit, each class neuron's
-        firing probability is mapped to the probability of its class on the
-        (weighted) training data by a slope and intercept (Platt scaling), so that
-        neurons of different sharpness, and rare classes, compete fairly in the
-        argmax. False predicts with the normalised firing probabilities, as in the
-        papers.
+        Decide with calibrated readout neurons: each class neuron's firing
+        probability is mapped to the probability of its class on the (weighted)
+        training rows by a slope and intercept (Platt scaling, fitted during fit;
+        see Notes), so that neurons of
+        different sharpness, and rare classes, compete fairly in the argmax. False
+        predicts with the normalised firing probabilities, as in the papers.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, as in scikit-learn: ``{label: weight}`` (missing
         classes weigh 1) or "balanced", ``n_samples / (n_classes * n_k)`` for class
@@ -144,8 +140,8 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
     readout_flip_ : ndarray of bool
         Readout neurons whose output is inverted at prediction.
     readout_calibration_ : ndarray of shape (n_classes, 2) or None
-        Slope and intercept of each readout neuron's calibration (None when
-        ``readout_calibration=False``).
+        Slope and intercept of each readout neuron's calibration, applied to its
+        log-odds (inverted where flipped); None when ``readout_calibration=False``.
     validation_scores_, best_validation_score_ : list, float or None
         Early-stopping accuracies.
 
@@ -157,16 +153,19 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
     and a readout neuron is inverted when its mean firing probability on the
     training samples of its own class is below its mean on the other classes
     (information is invariant to flipping the output; a class without training
-    samples falls back to mean firing probability >= 0.5). This inversion is
-    decided at the end of each epoch from the readout's firing probabilities in
-    that epoch's training batches. With ``readout_calibration=True`` (the default)
-    each readout neuron's log-odds are then mapped to the probability of its class
-    by a slope and intercept fitted after fit, in one prediction pass over the
-    training data (Platt scaling, with an L2 penalty on the slope); ``predict_proba``
-    normalises these over the classes (without calibration: the firing
-    probabilities). Both are decided once, so a sample's prediction never depends
-    on the other samples it is predicted with. The early-stopping score is the
-    accuracy of the uncalibrated decision (no calibration per epoch).
+    samples falls back to mean firing probability >= 0.5). With
+    ``readout_calibration=True`` (the default) each readout neuron's log-odds
+    (inverted where flipped) are then mapped to the probability of its class by a
+    slope and intercept (Platt scaling, with an L2 penalty on the slope);
+    ``predict_proba`` normalises these over the classes (without calibration: the
+    firing probabilities). Inversion and calibration form one decision, fitted
+    inside fit on the training rows only (never the early-stopping validation
+    rows): the inversion from the readout's firing probabilities in the training
+    batches of the epoch whose weights are kept, the calibration from one
+    prediction pass over the training rows with the final weights. A sample's
+    prediction never depends on the other samples it is
+    predicted with. The early-stopping score is the accuracy of the inverted,
+    uncalibrated readout.
 
     Sample and class weights act in every neuron's PID: each mini-batch's joint
     distribution is the weighted empirical one, ``P(t, s) = sum_i w_i P(Y=t | i)
@@ -269,11 +268,13 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
     def _layer_plan(self):
         sources = canonical_sources(self.sources)
         plan = [
-            LayerPlan(f"hidden_{k}", size, sources, "goal", self.learning_rate_init, self.alpha)
+            LayerPlan(f"hidden_{k}", sources, "goal", n_neurons=size,
+                      learning_rate=self.learning_rate_init, alpha=self.alpha)
             for k, size in enumerate(self._hidden_sizes())
         ]
-        plan.append(LayerPlan("readout", 0, "FC", "readout_goal", self.readout_learning_rate,
-                              self.readout_alpha, readout=True))
+        plan.append(LayerPlan("readout", "FC", "readout_goal", kind="readout",
+                              learning_rate=self.readout_learning_rate,
+                              alpha=self.readout_alpha))
         return plan
 
     # -- fitting -------------------------------------------------------------------
@@ -298,12 +299,9 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         -------
         self : InfomorphicClassifier
         """
-        reset = not (self.warm_start and hasattr(self, "_network"))
-        X, y = validate_data(self, X, y, reset=reset, **_X_CHECKS)
-        if reset:
-            self.classes_, y_idx = self._encode(y)
-        else:
-            _, y_idx = self._encode(y, self.classes_)
+        reset = self._starts_over(incremental=False)
+        X, y = self._validate_rows(X, y, reset=reset)
+        y_idx = self._fit_labels(y, reset)
         return self._fit_weighted(X, y_idx, sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -323,24 +321,14 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         -------
         self : InfomorphicClassifier
         """
-        first = not hasattr(self, "_network")
-        X, y = validate_data(self, X, y, reset=first, **_X_CHECKS)
-        if first:
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit, e.g. "
-                    "partial_fit(X, y, classes=np.unique(y_all))."
-                )
-            self.classes_, y_idx = self._encode(y, classes)
-        else:
-            if classes is not None and not np.array_equal(
-                sorted_labels(classes, "classes"), self.classes_
-            ):
-                raise ValueError(
-                    f"classes={classes!r} differs from classes_={self.classes_!r} "
-                    "of the first partial_fit call."
-                )
-            _, y_idx = self._encode(y, self.classes_)
+        first = self._starts_over(incremental=True)
+        X, y = self._validate_rows(X, y, reset=first)
+        if first and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit, e.g. "
+                "partial_fit(X, y, classes=np.unique(y_all))."
+            )
+        y_idx = self._fit_labels(y, first, classes)
         if self.class_weight == "balanced":
             raise ValueError(
                 'class_weight="balanced" needs every label at once and is not supported by '
@@ -357,52 +345,24 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
                        updates_before_stopping=int(np.ceil(1.0 / slowest)))
 
     def _fit_weighted(self, X, y_idx, sample_weight, incremental):
-        """_fit_network with the combined sample and class weights (zero rows dropped),
-        then the readout calibration and, after fit, the not-learned warnings (from
-        one prediction pass over X)."""
+        """_fit_network with the combined sample and class weights (zero rows dropped)."""
         weights = fit_weights(
             sample_weight, self.class_weight, y_idx, len(self.classes_), self.classes_
         )
         X, y_idx, weights = drop_zero_weights(X, y_idx, weights)
-        self._fit_network(
-            X, y_idx, len(self.classes_), incremental=incremental, sample_weight=weights
-        )
-        self.readout_calibration_ = None
-        warn = not incremental and self.n_iter_ > 0  # partial_fit has only begun
-        if not (self.readout_calibration or warn):
-            return self
-        theta = self._checked_outputs(X)  # within the n_jobs thread limit
-        calibration = fit_calibration(theta, y_idx, weights)
-        if self.readout_calibration:
-            self.readout_calibration_ = calibration
-        if warn:
-            bits = label_information(theta, y_idx, calibration, weights)
-            predicted = self._log_proba(theta).argmax(axis=1)
-            warn_if_not_learned(self.classes_, y_idx, weights, bits, predicted)
+        self._epoch_decisions = {}  # this call's per-epoch decisions, by epoch
+        try:
+            self._fit_network(
+                X, y_idx, len(self.classes_), incremental=incremental, sample_weight=weights
+            )
+        finally:
+            del self._epoch_decisions
         return self
 
-    def _log_proba(self, theta):
-        """Class log-probabilities from the readout's (inverted) firing probabilities."""
-        if self.readout_calibration_ is not None:
-            return calibrated_log_proba(theta, self.readout_calibration_)
-        with np.errstate(divide="ignore"):
-            return np.log(theta / theta.sum(axis=1, keepdims=True))
-
     def _engine_predict(self, X):
-        return self._network.readout_theta(X)
-
-    @property
-    def readout_flip_(self):
-        """ndarray of bool (n_classes,): readout neurons inverted at prediction."""
-        check_is_fitted(self)
-        return self._network.readout_flip
-
-    def _validation_score(self, X_val, y_val, flip, sample_weight=None):
-        """(Weighted) accuracy on the held-out rows with the readout neurons ``flip``
-        inverted (the flip the fit loop decided on this epoch's training batches)."""
-        theta = self._engine_rows(partial(self._network.readout_theta, flip=False), X_val)
-        theta = np.where(flip, 1.0 - theta, theta)
-        return float(np.average(theta.argmax(axis=1) == y_val, weights=sample_weight))
+        # The readout's firing probabilities as the neurons fire (the classifier
+        # applies its decision).
+        return self._network.readout_outputs(X)
 
     # -- prediction ----------------------------------------------------------------
     def predict_proba(self, X):
@@ -418,12 +378,11 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=X_DTYPES, order="C")
-        theta = self._checked_outputs(X)
+        theta = self._outputs(X)
         if self.readout_calibration_ is None:
+            theta = np.where(self.readout_flip_, 1.0 - theta, theta)
             return theta / theta.sum(axis=1, keepdims=True)
-        return np.exp(self._log_proba(theta))
+        return np.exp(self._decision().log_proba(theta))
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
@@ -436,9 +395,7 @@ class InfomorphicClassifier(ClassifierMixin, InfomorphicBase):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=X_DTYPES, order="C")
-        return self._log_proba(self._checked_outputs(X))
+        return self._decision().log_proba(self._outputs(X))
 
     def predict(self, X):
         """Predicted class labels.
@@ -473,7 +430,3 @@ def auto_batch_size(n_samples):
     at most n_samples."""
     return min(n_samples, max(_AUTO_MIN_BATCH, min(256, n_samples // _AUTO_UPDATES)))
 
-
-# X as the engine wants it: float64 or float32, C order (rows are gathered per batch);
-# sparse CSR is accepted and densified one batch at a time.
-_X_CHECKS = dict(accept_sparse="csr", dtype=X_DTYPES, order="C", y_numeric=False)

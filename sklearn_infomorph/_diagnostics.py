@@ -1,6 +1,8 @@
 """Warnings after fit when a classifier has not learned: no silent failure.
 
-Two symptoms, both measured on the training data after fit:
+Two symptoms, both read from the readout decision's statistics of the training rows
+(the kept epoch's readout outputs as trained, see ``_calibration.py``; no pass over
+X):
 
 - a readout neuron carries almost no information about its own label: the
   information its (calibrated) firing probability gives about "is class k" on the
@@ -43,25 +45,22 @@ def _fixes(imbalanced):
     return ", ".join(fixes)
 
 
-def warn_if_not_learned(classes, y_idx, sample_weight, readout_mi, predicted):
+def warn_if_not_learned(classes, share, readout_mi, predicted):
     """Warn about readout neurons without information and one-class predictions.
 
     Parameters
     ----------
     classes : ndarray (n_classes,)
-    y_idx : ndarray (n_samples,)
-        Class index of each training sample.
-    sample_weight : ndarray (n_samples,) or None
-        The weights the fit used (the PID's distribution).
+    share : ndarray (n_classes,)
+        Each class's share of the (weighted) training rows.
     readout_mi : ndarray (n_classes,)
-        Bits each readout neuron's firing probability tells about its own label.
-    predicted : ndarray (n_samples,)
-        Predicted class index of each training sample.
+        Bits each readout neuron's calibrated firing probability tells about its own
+        label on the training rows.
+    predicted : ndarray (n_classes,)
+        Weight of the training rows predicted as each class.
     """
     n_classes = len(classes)
     labels = np.asarray(classes).tolist()  # plain Python values for the messages
-    weights = np.ones(len(y_idx)) if sample_weight is None else sample_weight
-    share = np.bincount(y_idx, weights=weights, minlength=n_classes) / weights.sum()
     imbalanced = share.max() > 2.0 * share[share > 0].min()
     silent = []
     for k in range(n_classes):
@@ -77,15 +76,21 @@ def warn_if_not_learned(classes, y_idx, sample_weight, readout_mi, predicted):
             f"by excluding the others). Try "
             f"{_fixes(imbalanced)}.",
             InfomorphicFitWarning,
-            stacklevel=5,
+            stacklevel=_STACKLEVEL,
         )
     present = np.flatnonzero(share > 0)
-    if len(present) > 1 and np.all(predicted == predicted[0]):
+    chosen = np.flatnonzero(predicted > 0)
+    if len(present) > 1 and len(chosen) == 1:
+        only = chosen[0]
         warnings.warn(
-            f"The classifier predicts class {labels[predicted[0]]!r} for every training "
-            f"sample (it holds {100 * share[predicted[0]]:.1f} % of their weight). Try "
+            f"The classifier predicts class {labels[only]!r} for every training "
+            f"sample (it holds {100 * share[only]:.1f} % of their weight). Try "
             f"{_fixes(imbalanced)}.",
             InfomorphicFitWarning,
-            stacklevel=5,
+            stacklevel=_STACKLEVEL,
         )
 
+
+# The user's call to fit: warn_if_not_learned <- _end_fit <- _fit_network <-
+# _fit_weighted <- fit <- _fit_context's wrapper <- the caller.
+_STACKLEVEL = 7

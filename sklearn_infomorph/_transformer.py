@@ -5,11 +5,10 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ._base import X_DTYPES, InfomorphicBase
-from ._labels import canonical_sources, encode_labels, sorted_labels
-from ._training import LayerPlan
+from ._base import InfomorphicBase, LayerPlan
+from ._labels import canonical_sources, encode_labels
 from ._weights import drop_zero_weights, sample_fit_weights
 
 _FEATURE_PREFIX = "infomorphic"
@@ -214,8 +213,8 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     # -- structure -----------------------------------------------------------------
     def _layer_plan(self):
         sources = canonical_sources(self.sources)
-        return [LayerPlan("hidden_0", self.n_neurons, sources, "goal", self.learning_rate_init,
-                          self.alpha)]
+        return [LayerPlan("hidden_0", sources, "goal", n_neurons=self.n_neurons,
+                          learning_rate=self.learning_rate_init, alpha=self.alpha)]
 
     def _supervised(self):
         return "C" in canonical_sources(self.sources)
@@ -241,17 +240,26 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             )
         return encode_labels(y, classes, who="A context source C")
 
-    def _validate(self, X, y, reset):
-        """Validated X and, with a context source, label indices (else None)."""
-        sources = canonical_sources(self.sources)
-        checks = dict(accept_sparse="csr", dtype=X_DTYPES, order="C")
-        if "C" not in sources:
+    def _fit_data(self, X, y, incremental, classes=None):
+        """Validated X, label indices (None without a context source C) and the size
+        of the one-hot context."""
+        first = self._starts_over(incremental)
+        if not self._supervised():
             # Unsupervised: y is accepted (pipelines pass it) and ignored.
-            return validate_data(self, X, reset=reset, **checks), None
+            X = self._validate_rows(X, reset=first)
+            if first and not incremental and hasattr(self, "classes_"):
+                del self.classes_
+            return X, None, 0
         if y is None:
             self._encode(None)  # raises the "needs y" error
-        X, y = validate_data(self, X, y, reset=reset, y_numeric=False, **checks)
-        return X, y
+        X, y = self._validate_rows(X, y, reset=first)
+        if first or hasattr(self, "classes_"):
+            y_idx = self._fit_labels(y, first, classes if incremental else None)
+            return X, y_idx, len(self.classes_)
+        # Continued from a fit without C (no classes_): the structure check in
+        # _fit_network then refuses the new source.
+        classes, y_idx = self._encode(y, classes)
+        return X, y_idx, len(classes)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
@@ -272,19 +280,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         -------
         self : InfomorphicTransformer
         """
-        reset = not (self.warm_start and hasattr(self, "_network"))
-        X, y = self._validate(X, y, reset)
-        y_idx, n_classes = None, 0
-        if y is not None:
-            # No classes_ when warm-started from a fit without C: the structure check
-            # in _fit_network then refuses the new source.
-            known = None if reset else getattr(self, "classes_", None)
-            classes, y_idx = self._encode(y, known)
-            if reset:
-                self.classes_ = classes
-            n_classes = len(classes)
-        elif reset and hasattr(self, "classes_"):
-            del self.classes_
+        X, y_idx, n_classes = self._fit_data(X, y, incremental=False)
         return self._fit_weighted(X, y_idx, n_classes, sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -307,24 +303,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         -------
         self : InfomorphicTransformer
         """
-        first = not hasattr(self, "_network")
-        X, y = self._validate(X, y, reset=first)
-        y_idx, n_classes = None, 0
-        if y is not None:
-            if first:
-                self.classes_, y_idx = self._encode(y, classes)
-            elif hasattr(self, "classes_"):
-                if classes is not None and not np.array_equal(
-                    sorted_labels(classes, "classes"), self.classes_
-                ):
-                    raise ValueError(
-                        f"classes={classes!r} differs from classes_={self.classes_!r} "
-                        "of the first partial_fit call."
-                    )
-                _, y_idx = self._encode(y, self.classes_)
-            else:  # continued from a fit without C: the structure check refuses it
-                classes, y_idx = self._encode(y, classes)
-            n_classes = len(getattr(self, "classes_", classes))
+        X, y_idx, n_classes = self._fit_data(X, y, incremental=True, classes=classes)
         return self._fit_weighted(X, y_idx, n_classes, sample_weight, incremental=True)
 
     def _fit_weighted(self, X, y_idx, n_classes, sample_weight, incremental):
@@ -360,9 +339,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             ``P(Y=+1)`` per neuron with ``output="probability"``; ``+1`` where it
             is >= 0.5 and ``-1`` elsewhere with ``output="sign"``.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=X_DTYPES, order="C")
-        theta = self._checked_outputs(X)
+        theta = self._outputs(X)
         if self.output == "sign":
             return np.where(theta >= 0.5, 1.0, -1.0)
         return theta

@@ -331,12 +331,7 @@ def atom_history(estimator, layer=None):
     (6, 9)
     """
     found = fitted_layer(estimator, layer)
-    history = found.estimator.pid_history_
-    history = history[history["layer"] == found.name]
-    wide = history.pivot(index=["epoch", "neuron"], columns="atom", values="bits")
-    wide = wide[found.columns("all")]
-    wide.columns.name = None
-    return wide
+    return found.estimator._atom_history(found.name)
 
 
 def atom_history_means(estimator, layer=None):
