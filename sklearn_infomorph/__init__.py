@@ -4,11 +4,10 @@ from ._associative_memory import HebbianAssociativeMemory, InfomorphicAssociativ
 from ._classifier import InfomorphicClassifier
 from ._goal import Goal
 from ._transformer import InfomorphicTransformer
+from ._version import __version__  # noqa: F401
 from .lattice import Lattice, redundancy_lattice
 from .pid import isx_pid, pid_from_samples, pid_table_from_samples
 from .plotting import AtomHistoryDisplay, AtomsDisplay
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AtomHistoryDisplay",

@@ -15,6 +15,7 @@ from ._engine._memory_network import SOURCES, MemoryNetwork, hebbian_weights, re
 from ._engine._specs import Binning, MemorySpec, Optimiser
 from ._engine._thread_budget import limit_threads
 from ._goal import Goal, NestedGoalParamsMixin
+from ._persistence import PlainStateMixin, public_path
 from ._training import GoalPlan, InfomorphicTrainingMixin, TrainingSettings
 
 __all__ = ["HebbianAssociativeMemory", "InfomorphicAssociativeMemory"]
@@ -22,7 +23,9 @@ __all__ = ["HebbianAssociativeMemory", "InfomorphicAssociativeMemory"]
 _LAYER = "memory"
 
 
-class _AssociativeMemoryBase(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class _AssociativeMemoryBase(
+    PlainStateMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
+):
     """Validation, recall and scoring shared by both memories.
 
     Patterns are stored as +-1 internally. ``pattern_values_`` remembers the input's
@@ -187,6 +190,7 @@ def flip_bits(states, flip_fraction, random_state=None):
     return states
 
 
+@public_path
 class InfomorphicAssociativeMemory(
     InfomorphicTrainingMixin, NestedGoalParamsMixin, _AssociativeMemoryBase
 ):
@@ -430,6 +434,7 @@ class InfomorphicAssociativeMemory(
         return self.goals_[_LAYER]
 
 
+@public_path
 class HebbianAssociativeMemory(_AssociativeMemoryBase):
     """Classical Hopfield network with the Hebbian outer-product rule.
 

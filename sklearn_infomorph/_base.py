@@ -13,6 +13,7 @@ from ._engine._network import Network
 from ._engine._specs import Activation, Binning, LayerSpec, Optimiser
 from ._goal import DEFAULT_PRESET, Goal, NestedGoalParamsMixin
 from ._labels import canonical_sources, sorted_labels
+from ._persistence import PlainStateMixin
 from ._training import GoalPlan, InfomorphicTrainingMixin, TrainingSettings
 
 _MAX_BINS = 1024
@@ -63,7 +64,9 @@ def auto_binning(n_inputs):
     return "fixed"
 
 
-class InfomorphicBase(InfomorphicTrainingMixin, NestedGoalParamsMixin, BaseEstimator):
+class InfomorphicBase(
+    PlainStateMixin, InfomorphicTrainingMixin, NestedGoalParamsMixin, BaseEstimator
+):
     """Parameters and engine specs shared by the infomorphic network estimators."""
 
     _parameter_constraints = {

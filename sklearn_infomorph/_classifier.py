@@ -10,10 +10,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import InfomorphicBase, LayerPlan
 from ._goal import Goal
 from ._labels import canonical_sources, encode_labels
+from ._persistence import public_path
 from ._readout import ReadoutDecisionMixin
 from ._weights import drop_zero_weights, fit_weights
 
 
+@public_path
 class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBase):
     """Classifier built from infomorphic neurons that each maximise a local PID goal.
 
@@ -212,6 +214,10 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
         "readout_calibration": ["boolean"],
         "class_weight": [None, dict, StrOptions({"balanced"})],
     }
+
+    # Pickles of format 0 (before the format existed) that lack these were fitted
+    # before the readout calibration existed: they predict uncalibrated.
+    _STATE_DEFAULTS = {"readout_calibration": (0, False), "readout_calibration_": (0, None)}
 
     def __init__(
         self, hidden_layer_sizes=(100,), *, sources="FCL", goal=None, readout_goal=None,

@@ -5,6 +5,8 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from ._persistence import public_path
+
 __all__ = ["Goal", "PRESETS"]
 
 _TRIVARIATE_OPTIMISED = {
@@ -49,6 +51,7 @@ def _canonical_preset(name):
     return name.replace("optimized", "optimised")
 
 
+@public_path
 class Goal(BaseEstimator):
     """Weights of a neuron's goal ``G = sum_a gamma_a Pi_a + gamma_H H_res``.
 

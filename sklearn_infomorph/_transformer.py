@@ -9,11 +9,13 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._base import InfomorphicBase, LayerPlan
 from ._labels import canonical_sources, encode_labels
+from ._persistence import public_path
 from ._weights import drop_zero_weights, sample_fit_weights
 
 _FEATURE_PREFIX = "infomorphic"
 
 
+@public_path
 class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, InfomorphicBase):
     """One layer of infomorphic neurons that learns features from a local PID goal.
 

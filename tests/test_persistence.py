@@ -1,20 +1,33 @@
-"""Persistence: pickle and joblib round trips, in this process and in a new one."""
+"""Persistence: pickle, joblib and skops round trips, in this process and in a new one;
+the plain fitted state and its format; models saved by earlier versions (fixtures)."""
 
+import io
 import os
 import pickle
 import subprocess
 import sys
 import textwrap
+from copy import deepcopy
 
 import joblib
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import clone
+import sklearn
+from sklearn.base import BaseEstimator, clone
 from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
 
-from sklearn_infomorph import InfomorphicClassifier, InfomorphicTransformer
+import sklearn_infomorph
+from sklearn_infomorph import (
+    Goal,
+    HebbianAssociativeMemory,
+    InfomorphicAssociativeMemory,
+    InfomorphicClassifier,
+    InfomorphicTransformer,
+)
+from sklearn_infomorph import _persistence as persistence
+from sklearn_infomorph._persistence import STATE_FORMAT
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -139,3 +152,202 @@ def test_loaded_in_a_new_process_predicts_identically(fitted, data, tmp_path):
         expected = est.predict_proba(X) if name.startswith("classifier") else est.transform(X)
         np.testing.assert_array_equal(loaded[name], expected)
         np.testing.assert_array_equal(loaded[name + "_pid"], est.pid_atoms_.to_numpy())
+
+
+# -- plain fitted state ------------------------------------------------------------------
+# What a state may hold: builtins, numpy arrays and scalars, and the package's public
+# types (checked through their own state).
+_PLAIN = (type(None), bool, int, float, complex, str, bytes, np.generic, np.dtype)
+
+
+def non_plain(value, path="state"):
+    """Where ``value`` holds anything but plain values and public types (paths)."""
+    if isinstance(value, _PLAIN):
+        return []
+    if isinstance(value, np.ndarray):
+        if value.dtype != object:
+            return []
+        return [p for i, v in enumerate(value.flat) for p in non_plain(v, f"{path}[{i}]")]
+    if type(value) is dict:
+        return [p for k, v in value.items()
+                for p in non_plain(k, f"{path} key") + non_plain(v, f"{path}[{k!r}]")]
+    if type(value) in (list, tuple):
+        return [p for i, v in enumerate(value) for p in non_plain(v, f"{path}[{i}]")]
+    if type(value) is Goal:
+        return non_plain(value.__getstate__(), f"{path} (Goal)")
+    return [f"{path}: {type(value).__module__}.{type(value).__qualname__}"]
+
+
+def _patterns(n_patterns=4, n_neurons=24, seed=0):
+    return np.random.default_rng(seed).choice([-1.0, 1.0], size=(n_patterns, n_neurons))
+
+
+MEMORIES = {
+    "infomorphic_memory": InfomorphicAssociativeMemory(max_iter=20, random_state=0),
+    "hebbian_memory": HebbianAssociativeMemory(),
+}
+
+
+@pytest.fixture(scope="module")
+def everything(fitted):
+    """Every estimator of the package, fitted: the network estimators and both memories."""
+    return {**fitted, **{name: clone(m).fit(_patterns()) for name, m in MEMORIES.items()}}
+
+
+def _same_outputs(a, b, X):
+    if hasattr(a, "coef_"):  # the memories: recall and weights
+        cues = _patterns()
+        np.testing.assert_array_equal(a.transform(cues), b.transform(cues))
+        np.testing.assert_array_equal(a.coef_, b.coef_)
+    else:
+        for key, value in outputs(a, X).items():
+            np.testing.assert_array_equal(value, outputs(b, X)[key])
+    if hasattr(a, "pid_atoms_"):
+        pd.testing.assert_frame_equal(a.pid_atoms_, b.pid_atoms_)
+
+
+class _Recorder(pickle.Unpickler):
+    """Unpickler noting every class or function a pickle refers to."""
+
+    def __init__(self, blob):
+        super().__init__(io.BytesIO(blob))
+        self.globals = set()
+
+    def find_class(self, module, name):
+        self.globals.add(f"{module}.{name}")
+        return super().find_class(module, name)
+
+
+def test_state_holds_only_plain_values_and_public_types(everything):
+    for name, est in everything.items():
+        assert non_plain(est.__getstate__()) == [], name
+
+
+def test_pickles_name_no_private_module_of_the_package(everything):
+    for name, est in everything.items():
+        recorder = _Recorder(pickle.dumps(est))
+        _same_outputs(est, recorder.load(), None if name not in MODELS else _X())
+        ours = {g for g in recorder.globals if g.startswith("sklearn_infomorph")}
+        assert ours <= {f"sklearn_infomorph.{type(est).__name__}", "sklearn_infomorph.Goal"}, (
+            name, ours)
+        assert not any(g.split(".")[0] not in ("sklearn_infomorph", "numpy", "builtins",
+                                               "copyreg", "_codecs") for g in recorder.globals)
+
+
+def _X():
+    X, _ = make_classification(n_samples=120, n_features=6, n_classes=3, n_informative=4,
+                               random_state=0)
+    return (X - X.mean(0)) / X.std(0)
+
+
+def test_public_classes_pickle_under_the_package_name():
+    for cls in (InfomorphicClassifier, InfomorphicTransformer, InfomorphicAssociativeMemory,
+                HebbianAssociativeMemory, Goal):
+        assert cls.__module__ == "sklearn_infomorph"
+        assert pickle.loads(pickle.dumps(cls)) is cls
+        assert b"sklearn_infomorph._" not in pickle.dumps(cls, protocol=0)
+
+
+def test_copies_continue_identically(fitted, data):
+    X, y = data
+    original = fitted["classifier_fcl"]
+    copy = deepcopy(original)
+    _same_outputs(original, copy, X)
+    a = pickle.loads(pickle.dumps(original)).partial_fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), copy.partial_fit(X, y).predict_proba(X))
+
+
+def test_state_records_its_format_and_versions(everything):
+    for est in everything.values():
+        meta = est.__getstate__()["_sklearn_infomorph_state"]
+        assert meta == {"format": STATE_FORMAT, "version": sklearn_infomorph.__version__,
+                        "sklearn_version": sklearn.__version__}
+
+
+def test_a_newer_format_raises_naming_both_versions(everything, monkeypatch):
+    blobs = {}
+    with monkeypatch.context() as patch:  # as a later version would write them
+        patch.setattr(persistence, "STATE_FORMAT", STATE_FORMAT + 1)
+        patch.setattr(persistence, "__version__", "9.1.0")
+        for name, est in everything.items():
+            blobs[name] = pickle.dumps(est)
+    for name, blob in blobs.items():
+        with pytest.raises(ValueError) as info:
+            pickle.loads(blob)
+        message = str(info.value)
+        assert "sklearn-infomorph 9.1.0" in message, name
+        assert f"sklearn-infomorph {sklearn_infomorph.__version__}, installed here" in message
+        assert "pip install --upgrade" in message and "refit" in message
+
+
+def test_a_parameter_missing_from_the_state_takes_its_default(fitted, data):
+    """A model saved before a parameter existed loads with its __init__ default."""
+    X, y = data
+    original = fitted["classifier_fcl"]
+    state = original.__getstate__()
+    for name in ("class_weight", "n_iter_no_change", "lateral_connections"):
+        del state[name]
+    loaded = InfomorphicClassifier.__new__(InfomorphicClassifier)
+    loaded.__setstate__(state)
+    defaults = InfomorphicClassifier().get_params()
+    assert loaded.class_weight is None and loaded.n_iter_no_change == 10
+    assert loaded.get_params() == {**original.get_params(), "class_weight": None,
+                                   "n_iter_no_change": defaults["n_iter_no_change"],
+                                   "lateral_connections": None}
+    _same_outputs(original, loaded, X)
+    # and it trains on: lateral_connections only acts when layers are built.
+    expected = pickle.loads(pickle.dumps(original)).partial_fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(loaded.partial_fit(X, y).predict_proba(X), expected)
+
+
+def test_entries_unknown_to_this_version_are_ignored(everything):
+    X = _X()
+    for name, est in everything.items():
+        state = est.__getstate__()
+        state["an_attribute_of_a_later_version_"] = np.arange(3)
+        state["_sklearn_infomorph_state"]["written_with"] = {"something": "new"}
+        if "_network" in state:
+            state["_network"]["an_entry_of_a_later_version"] = [1, 2]
+        loaded = type(est).__new__(type(est))
+        loaded.__setstate__(state)
+        _same_outputs(est, loaded, X)
+
+
+def test_a_pickle_from_before_the_format_loads(fitted, data):
+    """Format 0: engine objects inside, no calibration parameters (the 2000-neuron
+    checkpoint of the benchmarks page): it loads and predicts uncalibrated, as it
+    was fitted."""
+    X, _ = data
+    original = fitted["classifier_fcl"]
+    state = dict(BaseEstimator.__getstate__(original))  # the network object itself
+    for name in ("class_weight", "readout_calibration", "readout_calibration_"):
+        del state[name]
+    loaded = InfomorphicClassifier.__new__(InfomorphicClassifier)
+    loaded.__setstate__(state)
+    assert loaded.readout_calibration is False and loaded.readout_calibration_ is None
+    assert loaded.class_weight is None
+    uncalibrated = deepcopy(original)
+    uncalibrated.readout_calibration_ = None
+    np.testing.assert_array_equal(loaded.predict_proba(X), uncalibrated.predict_proba(X))
+    assert not np.allclose(loaded.predict_proba(X), original.predict_proba(X))
+    assert non_plain(loaded.__getstate__()) == []  # saved again: plain
+
+
+# -- skops.io ----------------------------------------------------------------------------
+def test_skops_round_trips_every_estimator_with_public_types_only(everything, tmp_path):
+    sio = pytest.importorskip("skops.io")
+    for name, est in {**everything, **{f"unfitted_{k}": clone(v) for k, v in
+                                       {**MODELS, **MEMORIES}.items()}}.items():
+        path = tmp_path / f"{name}.skops"
+        sio.dump(est, path)
+        untrusted = sio.get_untrusted_types(file=path)
+        private = [t for t in untrusted
+                   if any(part.startswith("_") for part in t.split("."))
+                   or t.startswith("sklearn_infomorph._engine")]
+        assert private == [], (name, untrusted)
+        assert set(untrusted) <= {f"sklearn_infomorph.{type(est).__name__}",
+                                  "sklearn_infomorph.Goal"}, (name, untrusted)
+        loaded = sio.load(path, trusted=untrusted)
+        assert repr(loaded) == repr(est)
+        if not name.startswith("unfitted_"):
+            _same_outputs(est, loaded, _X())
