@@ -195,9 +195,10 @@ class InfomorphicBase(
             return not hasattr(self, "_network")
         return not (self.warm_start and hasattr(self, "_network"))
 
-    def _validate_rows(self, X, y=None, reset=False):
-        """Validated X (and y, when given) as the fit loop takes them."""
-        if y is None:
+    def _validate_rows(self, X, y="no_validation", reset=False):
+        """Validated X (and y, unless "no_validation") as the fit loop takes them; a
+        y of None where labels are needed gets scikit-learn's own error."""
+        if isinstance(y, str) and y == "no_validation":
             return validate_data(self, X, reset=reset, **_X_CHECKS)
         return validate_data(self, X, y, reset=reset, y_numeric=False, **_X_CHECKS)
 

@@ -401,7 +401,8 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        return self._decision().log_proba(self._outputs(X))
+        theta = self._outputs(X)  # checks the fitted state first
+        return self._decision().log_proba(theta)
 
     def predict(self, X):
         """Predicted class labels.
