@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from ._engine._kinds import KINDS
 from ._persistence import public_path
 
 __all__ = ["Goal", "PRESETS"]
@@ -39,12 +40,9 @@ PRESETS = {
     "readout": ("FC", {"red": 1.0, "unq_F": -0.2, "unq_C": 0.1, "syn": 0.1}),
 }
 
-#: The default goal of each source combination: the published optimised one.
-DEFAULT_PRESET = {
-    "FC": "context_optimised",
-    "FL": "lateral_optimised",
-    "FCL": "trivariate_optimised",
-}
+#: The default goal of each neuron kind (by kind name: the hidden kinds are named by
+#: their sources), the published optimised one; from the engine's kind registry.
+DEFAULT_PRESET = {name: kind.default_preset for name, kind in KINDS.items()}
 
 
 def _canonical_preset(name):

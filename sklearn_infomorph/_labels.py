@@ -5,7 +5,7 @@ from numbers import Number
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 
-_SOURCE_LETTERS = "FCL"
+from ._engine._kinds import SOURCE_LETTERS, hidden_source_sets
 
 
 def canonical_sources(sources, param="sources"):
@@ -14,11 +14,13 @@ def canonical_sources(sources, param="sources"):
         letters = "".join(sources).upper()
     except TypeError:  # e.g. a tuple of numbers: reported below like any bad value
         letters = "?"
-    canon = "".join(s for s in _SOURCE_LETTERS if s in letters)
-    if sorted(letters) != sorted(canon) or canon not in ("FC", "FL", "FCL"):
+    canon = "".join(s for s in SOURCE_LETTERS if s in letters)
+    choices = hidden_source_sets()
+    if sorted(letters) != sorted(canon) or canon not in choices:
+        listed = ", ".join(repr(c) for c in choices[:-1]) + f" or {choices[-1]!r}"
         raise ValueError(
             f"{param} must name the feedforward source F and one or both of C "
-            f"(context) and L (lateral): 'FC', 'FL' or 'FCL'; got {sources!r}."
+            f"(context) and L (lateral): {listed}; got {sources!r}."
         )
     return canon
 

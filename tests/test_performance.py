@@ -13,6 +13,8 @@ import pytest
 from sklearn_infomorph import InfomorphicClassifier
 from sklearn_infomorph._engine import _activation, _fast_math, _jit, _random
 from sklearn_infomorph._engine import _thread_pool as par
+from sklearn_infomorph._engine._kinds import KINDS
+from sklearn_infomorph._engine._specs import Activation
 
 # One and two threads giving bit-identical models, at sizes that reach the engine's
 # thread thresholds and with a spy on the pool: test_common.py.
@@ -144,7 +146,7 @@ def test_activation_and_its_derivatives(sources):
     f, s, t = (rng.normal(0, 3, n) for _ in range(3))
     if sources != "FCL":
         t = np.zeros(n)
-    consts = _activation.activation_constants(sources, 0.9, 2.0, 0.1, 0.1, 2.0, 2.0)
+    consts = KINDS[sources].constants(Activation(0.9, 2.0, 0.1, 0.1, 2.0, 2.0))
     out = [np.empty(n) for _ in range(4)]
     _activation.activate(f, s, t, consts, *out)
     theta, d_f, d_s, d_t = out

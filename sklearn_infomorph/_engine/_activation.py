@@ -3,8 +3,8 @@
 theta = sigmoid(f (base + c1 sigmoid(w1 f s) + c2 sigmoid(w2 f t))), clamped to
 [THETA_MIN, THETA_MAX] so that no probability of the PID is exactly 0 or 1: the
 trivariate form of Schneider et al. (ICLR 2025) with s = C and t = L, and the
-bivariate form of Makkeh et al. (PNAS 2025) as a special case (see
-:func:`activation_constants`).
+bivariate form of Makkeh et al. (PNAS 2025) as a special case (each neuron kind's
+``constants`` in ``_kinds.py``).
 """
 
 from ._fast_math import fast_exp
@@ -62,14 +62,3 @@ def activate(fv, sv, tv, consts, theta, d_f, d_s, d_t):
         d_f[i] = dt * (gain + f * (du * sv[i] + dv * tv[i]))
         d_s[i] = dt * f * du * f
         d_t[i] = dt * f * dv * f
-
-
-def activation_constants(sources, k1, k2, c1, c2, w1, w2):
-    """(base, c1, w1, c2, w2) of :func:`activate` for a layer's sources.
-
-    Trivariate (s = C, t = L): base = 1 - c1 - c2. Bivariate ``sigmoid(f (k1 + (1 - k1)
-    2 sigmoid(k2 f s)))``: base = k1, c1 = 2 (1 - k1), w1 = k2, c2 = 0.
-    """
-    if sources == "FCL":
-        return 1.0 - c1 - c2, c1, w1, c2, w2
-    return k1, 2.0 * (1.0 - k1), k2, 0.0, 0.0

@@ -14,15 +14,12 @@ import numpy as np
 
 from . import _layer_kernels as kern
 from . import _thread_pool as par
-from ._activation import activation_constants
 from ._adam import Adam, _float64_copy
 from ._batch_pid import BatchPID, pid_weights
 from ._float32 import as_float32
+from ._kinds import KINDS, init_params, kind_of
 from ._pid_samples import bins_and_theta
 from ._specs import GoalWeights, LayerSpec, from_plain, to_plain
-
-SOURCE_SETS = ("FC", "FL", "FCL")
-
 
 _NO_MATRIX = np.zeros((1, 1), dtype=np.float32)
 _NO_VECTOR = np.zeros(1)
@@ -49,53 +46,48 @@ class Layer:
 
     def __init__(self, n_inputs, n_context, spec, rng):
         self._configure(n_inputs, n_context, spec)
-        sources, n_neurons, readout = self.sources, self.n_neurons, self.readout
-        # Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)), the usual linear-layer init.
-        params = {}
-        bound = 1.0 / np.sqrt(n_inputs)
-        params["W_F"] = rng.uniform(-bound, bound, (n_inputs, n_neurons))
-        params["b_F"] = rng.uniform(-bound, bound, n_neurons)
-        if "C" in sources and not readout:
-            bound = 1.0 / np.sqrt(n_context)
-            params["W_C"] = rng.uniform(-bound, bound, (n_context, n_neurons))
-            params["b_C"] = rng.uniform(-bound, bound, n_neurons)
-        self.lateral_mask = None
-        if "L" in sources:
-            self.lateral_mask = _lateral_mask(n_neurons, spec.lateral_connections, rng)
-            fan_in = max(1, int(self.lateral_mask.sum(axis=0).max()))
-            bound = 1.0 / np.sqrt(fan_in)
-            params["W_L"] = rng.uniform(-bound, bound, (n_neurons, n_neurons)) * self.lateral_mask
-            params["b_L"] = rng.uniform(-bound, bound, n_neurons)
-        self.params = params
-        self.optimizer = Adam(params, spec.optimiser.learning_rate, spec.optimiser.weight_decay)
+        self.params, self.lateral_mask = init_params(
+            self.kind, n_inputs, n_context, self.n_neurons, spec.lateral_connections, rng
+        )
+        self.optimizer = Adam(self.params, spec.optimiser.learning_rate,
+                              spec.optimiser.weight_decay)
 
     def _configure(self, n_inputs, n_context, spec):
         """Everything but the trained arrays, from the spec."""
-        sources, n_neurons, readout = spec.sources, spec.n_neurons, spec.readout
-        if sources not in SOURCE_SETS:
-            raise ValueError(f"sources must be one of {SOURCE_SETS}, got {sources!r}")
+        kind = kind_of(spec)
+        if "C" in kind.fixed and spec.n_neurons != n_context:
+            raise ValueError(f"A {kind.name!r} layer has one neuron per context unit: "
+                             f"n_neurons={spec.n_neurons}, n_context={n_context}.")
         self.spec = spec
+        self.kind_name = kind.name  # the registry's entry, by name (plain state)
         self.n_inputs = n_inputs
-        self.n_neurons = n_neurons
-        self.sources = sources
+        self.n_neurons = spec.n_neurons
+        self.sources = kind.sources
         self.n_context = n_context
-        self.readout = readout
         self.binning = spec.binning
-        act = spec.activation
-        # The readout is bivariate with k1 = 1 (Makkeh et al. 2025).
-        self.activation = activation_constants(
-            sources, 1.0 if readout else float(act.k1),
-            *(float(v) for v in (act.k2, act.c1, act.c2, act.w1, act.w2)),
-        )
-        self.pid = BatchPID(len(sources), sources)
+        self.activation = kind.constants(spec.activation)
+        self.pid = BatchPID(len(kind.sources), kind.sources)
         self.set_goal(spec.goal)
+
+    @property
+    def kind(self):
+        """The :class:`~._kinds.NeuronKind` of the neurons."""
+        return KINDS[self.kind_name]
+
+    @property
+    def readout(self):
+        """Whether this is the network's readout (its kind's property)."""
+        return self.kind.readout
 
     def export_state(self):
         """The layer as plain values and array copies (see ``_contract``)."""
-        spec = replace(self.spec, goal=GoalWeights(self.gamma.copy(), self.gamma_h))
+        spec = replace(self.spec, goal=GoalWeights(self.gamma.copy(), self.gamma_h),
+                       kind=self.kind.name, sources=self.kind.sources, readout=False)
+        spec = to_plain(spec)
+        del spec["readout"]  # the kind says it
         return {
             "n_inputs": int(self.n_inputs), "n_context": int(self.n_context),
-            "spec": to_plain(spec),
+            "spec": spec,
             "params": {k: v.copy() for k, v in self.params.items()},
             "optimizer": self.optimizer.export_state(),
             "lateral_mask": None if self.lateral_mask is None else self.lateral_mask.copy(),
@@ -133,9 +125,8 @@ class Layer:
         return {k[2:]: v for k, v in self.params.items() if k.startswith("b_")}
 
     def _context_bias(self):
-        if "C" not in self.sources or self.readout:
-            return np.zeros(self.n_neurons)
-        return self.params["b_C"]
+        # Zero without a C source or with C through a fixed identity.
+        return self.params["b_C"] if "C" in self.kind.trained else np.zeros(self.n_neurons)
 
     # -- forward -----------------------------------------------------------------
     def forward_expected(self, x_f, rng=None):
@@ -149,7 +140,7 @@ class Layer:
         """
         x_f = np.ascontiguousarray(x_f, dtype=np.float64)
         params = self.params
-        kind = kern.KINDS[self.sources]
+        slots = self.kind.slot_codes
         f = par.product(x_f, params["W_F"])
         c = np.zeros_like(f) if "C" in self.sources else f
         b_c = self._context_bias()
@@ -160,7 +151,7 @@ class Layer:
         threads = par.threads_for(f.size)
 
         def activate(lat, has_l):
-            pot = kern.Potentials(kind, f, params["b_F"], c, b_c, lat, b_l, has_l)
+            pot = kern.Potentials(*slots, f, params["b_F"], c, b_c, lat, b_l, has_l)
             par.run(lambda lo, hi: kern.expected_theta(pot, act, theta, lo, hi), rows, threads)
 
         if "L" in self.sources:
@@ -232,7 +223,7 @@ class Layer:
         """
         timer = _PHASES.start()
         params = self.params
-        kind = kern.KINDS[self.sources]
+        kind = self.kind
         act = self.activation
         n_samples, n_neurons = x_f.shape[0], self.n_neurons
         seeds = rng.integers(0, 2**63, size=2, dtype=np.uint64)
@@ -242,14 +233,15 @@ class Layer:
         c, xc32 = _NO_MATRIX, None
         if "C" in self.sources:
             xc32 = as_float32(x_c)
-            c = xc32 if self.readout else par.product(xc32, as_float32(params["W_C"]))
+            c = xc32 if "C" in kind.fixed else par.product(xc32, as_float32(params["W_C"]))
         b_c = self._context_bias()
         b_l = params.get("b_L", _NO_VECTOR)
         # One contiguous run of neurons per thread: a neuron's results do not depend
         # on the split, and each run allocates the PID scratch buffers once.
         neurons = par.blocks(n_neurons, 1, threads)
         timer.lap("potentials")
-        pot = kern.Potentials(kind, f, params["b_F"], c, b_c, _NO_MATRIX, b_l, False)
+        pot = kern.Potentials(*kind.slot_codes, f, params["b_F"], c, b_c, _NO_MATRIX, b_l,
+                              False)
         y_first = None
         if "L" in self.sources:
             # Two recurrent steps; the layer learns on the second one.
@@ -269,13 +261,12 @@ class Layer:
         i_cap = np.zeros((n_neurons, len(pid.lattice)))
         h_t = np.zeros(n_neurons)
         shape = (n_neurons, n_samples) if update else (1, 1)
-        delta_f = np.empty(shape, dtype=np.float32)
-        delta_c = np.empty(shape if "C" in self.sources else (1, 1), dtype=np.float32)
-        delta_l = np.empty(shape if "L" in self.sources else (1, 1), dtype=np.float32)
+        # One row of deltas and of bias gradients per activation slot (source).
+        delta = np.empty((len(kind.sources), *shape), dtype=np.float32)
         g_bias = np.zeros((3, n_neurons), dtype=np.float32)
         y_out = np.empty((n_neurons, n_samples), dtype=np.float32)
         theta_t = np.empty((n_neurons, n_samples) if theta_out is not None else (1, 1))
-        out = kern.StepOutputs(i_cap, h_t, delta_f, delta_c, delta_l, g_bias, y_out, theta_t)
+        out = kern.StepOutputs(i_cap, h_t, delta, g_bias, y_out, theta_t)
         binning = kern.BinningArgs(
             self.binning.n_bins, self.binning.fixed, self.binning.half_range
         )
@@ -295,13 +286,13 @@ class Layer:
             samples.append((bins, theta))
         atoms, h_res, goal = pid.summarise(i_cap, h_t, w, self.gamma_h)
         if update:
-            grads = {"W_F": par.product(x32, delta_f.T, transpose_a=True), "b_F": g_bias[0]}
-            if "W_C" in params:
-                grads["W_C"] = par.product(xc32, delta_c.T, transpose_a=True)
-                grads["b_C"] = g_bias[1]
-            if "W_L" in params:
-                grads["W_L"] = par.product(y_first, delta_l.T, transpose_a=True)
-                grads["b_L"] = g_bias[2 if kind == kern.FCL else 1]
+            # Each trained source's weights learn from its input and its slot's deltas.
+            inputs = {"F": x32, "C": xc32, "L": y_first}
+            grads = {}
+            for source in kind.trained:
+                k = kind.slot(source)
+                grads["W_" + source] = par.product(inputs[source], delta[k].T, transpose_a=True)
+                grads["b_" + source] = g_bias[k]
             timer.lap("backward products")
             self.optimizer.step(params, grads, masks={"W_L": self.lateral_mask})
             timer.lap("optimiser")
@@ -351,15 +342,3 @@ _PHASES = _PhaseTimes()
 def sample_signs(theta, rng):
     """+1 with probability theta, else -1 (float64), from a numpy Generator."""
     return np.where(rng.random(theta.shape) < theta, 1.0, -1.0)
-
-
-def _lateral_mask(n_neurons, connections, rng):
-    """0/1 matrix (sender, receiver): no self connection, <= connections senders each."""
-    mask = np.ones((n_neurons, n_neurons)) - np.eye(n_neurons)
-    if connections is None or connections >= n_neurons - 1:
-        return mask
-    mask[:] = 0.0
-    for j in range(n_neurons):
-        others = np.delete(np.arange(n_neurons), j)
-        mask[rng.choice(others, size=connections, replace=False), j] = 1.0
-    return mask

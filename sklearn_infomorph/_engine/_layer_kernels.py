@@ -19,54 +19,66 @@ import numpy as np
 from ._activation import activate
 from ._binning import bin_adaptive, bin_fixed
 from ._jit import kernel
+from ._kinds import CONTEXT, LATERAL, NO_SOURCE
 from ._pid_kernels import alloc_work, neuron_pid
 from ._random import uniform
 
-FC, FL, FCL = 0, 1, 2
-KINDS = {"FC": FC, "FL": FL, "FCL": FCL}
-
 #: A layer's potentials on a batch, all (B, N): ``f + b_f`` (feedforward), ``c + b_c``
 #: (context; ``c`` only read with a C source) and ``lat + b_l`` (lateral; ``b_l``
-#: alone when ``has_l`` is False). ``kind`` is FC, FL or FCL.
-Potentials = namedtuple("Potentials", "kind f b_f c b_c lat b_l has_l")
+#: alone when ``has_l`` is False). ``slot_s`` and ``slot_t`` say which of them fill
+#: the activation's second and third slots: ``_kinds.CONTEXT``, ``LATERAL`` or
+#: ``NO_SOURCE`` (zero), from the layer's kind (``NeuronKind.slot_codes``).
+Potentials = namedtuple("Potentials", "slot_s slot_t f b_f c b_c lat b_l has_l")
 
 #: Binning of every source potential: ``n_bins`` bins, fixed on [-half_range,
 #: half_range] or adaptive (see ``_binning``).
 BinningArgs = namedtuple("BinningArgs", "n_bins fixed half_range")
 
 #: What one training step writes per neuron j (row j of each array): ``i_cap`` and
-#: ``h_t`` (PID), the deltas ``-dG/dtheta * dtheta/dpotential`` of each source
-#: (float32, (N, B)), their sums over samples ``g_bias[source]`` (bias gradients),
-#: the +-1 samples ``y_out`` and the firing probabilities ``theta`` (N, B; (1, 1) to
-#: skip them).
-StepOutputs = namedtuple(
-    "StepOutputs", "i_cap h_t delta_f delta_c delta_l g_bias y_out theta"
-)
+#: ``h_t`` (PID), the deltas ``-dG/dtheta * dtheta/dpotential`` of each activation
+#: slot k ``delta[k]`` (float32, (n_slots, N, B)), their sums over samples
+#: ``g_bias[k]`` (bias gradients), the +-1 samples ``y_out`` and the firing
+#: probabilities ``theta`` (N, B; (1, 1) to skip them).
+StepOutputs = namedtuple("StepOutputs", "i_cap h_t delta g_bias y_out theta")
+
+
+@kernel(nogil=True, error_model="numpy")
+def _slot_column(pot, code, j, out):
+    """The potentials of neuron j that fill an activation slot (``code``) into out."""
+    n = out.shape[0]
+    if code == CONTEXT:
+        for i in range(n):
+            out[i] = pot.c[i, j] + pot.b_c[j]
+    elif code == LATERAL and pot.has_l:
+        for i in range(n):
+            out[i] = pot.lat[i, j] + pot.b_l[j]
+    elif code == LATERAL:
+        for i in range(n):
+            out[i] = pot.b_l[j]
+    else:
+        for i in range(n):
+            out[i] = 0.0
+
+
+@kernel(nogil=True, error_model="numpy")
+def _slot_value(pot, code, i, j):
+    """One element of what :func:`_slot_column` writes."""
+    if code == CONTEXT:
+        return pot.c[i, j] + pot.b_c[j]
+    if code == LATERAL:
+        return (pot.lat[i, j] + pot.b_l[j]) if pot.has_l else pot.b_l[j]
+    return 0.0
 
 
 @kernel(nogil=True, error_model="numpy")
 def _theta_column(pot, j, consts, fv, sv, tv, theta, d_f, d_s, d_t):
-    """Potentials f, s, t (second and third source, t = 0 for two sources), theta and
-    its derivatives of neuron j for every sample. s = C and t = L for FCL, s = C for
-    FC, s = L for FL."""
-    kind, f, b_f, c, b_c = pot.kind, pot.f, pot.b_f, pot.c, pot.b_c
-    n = f.shape[0]
-    for i in range(n):
+    """Potentials f, s, t of neuron j for every sample (s and t as the kind's slots
+    say, zero when unused), theta and its derivatives."""
+    f, b_f = pot.f, pot.b_f
+    for i in range(f.shape[0]):
         fv[i] = f[i, j] + b_f[j]
-    if kind != FL:
-        for i in range(n):
-            sv[i] = c[i, j] + b_c[j]
-    if kind != FC:
-        lv = tv if kind == FCL else sv
-        if pot.has_l:
-            for i in range(n):
-                lv[i] = pot.lat[i, j] + pot.b_l[j]
-        else:
-            for i in range(n):
-                lv[i] = pot.b_l[j]
-    if kind != FCL:
-        for i in range(n):
-            tv[i] = 0.0
+    _slot_column(pot, pot.slot_s, j, sv)
+    _slot_column(pot, pot.slot_t, j, tv)
     activate(fv, sv, tv, consts, theta, d_f, d_s, d_t)
 
 
@@ -102,9 +114,8 @@ def neuron_chunk(lo, hi, pot, consts, binning, terms, w, gamma_h, update, seed, 
     and hi (scratch buffers are reused across the neurons). ``weights`` (B,) are the
     sample weights of the PID (empty: all ones).
     """
-    kind = pot.kind
     n_samples, n_neurons = pot.f.shape
-    n_sources = 3 if kind == FCL else 2
+    n_sources = 2 if pot.slot_t == NO_SOURCE else 3
     n_bins = binning.n_bins
     work = alloc_work(n_sources, n_samples, n_bins)
     fv = np.empty(n_samples)
@@ -116,7 +127,7 @@ def neuron_chunk(lo, hi, pot, consts, binning, terms, w, gamma_h, update, seed, 
     d3 = np.empty(n_samples)
     grad = np.zeros(n_samples)
     bins = np.empty((n_sources, n_samples), dtype=np.int64)
-    delta_f, delta_c, delta_l, g_bias = out.delta_f, out.delta_c, out.delta_l, out.g_bias
+    delta, g_bias = out.delta, out.g_bias
     keep_theta = out.theta.shape[0] == n_neurons and out.theta.shape[1] == n_samples
     for j in range(lo, hi):
         _theta_column(pot, j, consts, fv, cv, lv, theta, d1, d2, d3)
@@ -135,16 +146,13 @@ def neuron_chunk(lo, hi, pot, consts, binning, terms, w, gamma_h, update, seed, 
             for i in range(n_samples):
                 a = -grad[i] * d1[i]
                 b = -grad[i] * d2[i]
-                delta_f[j, i] = a
+                delta[0, j, i] = a
+                delta[1, j, i] = b
                 s1 += a
                 s2 += b
-                if kind == FL:
-                    delta_l[j, i] = b
-                else:
-                    delta_c[j, i] = b
-                if kind == FCL:
+                if n_sources == 3:
                     e = -grad[i] * d3[i]
-                    delta_l[j, i] = e
+                    delta[2, j, i] = e
                     s3 += e
             g_bias[0, j] = s1
             g_bias[1, j] = s2
@@ -162,7 +170,7 @@ def expected_theta(pot, consts, out, lo, hi):
 
     ``pot`` as in :func:`neuron_chunk`; ``c`` is only read for a C source.
     """
-    kind, f, b_f, c, b_c, lat, b_l = pot.kind, pot.f, pot.b_f, pot.c, pot.b_c, pot.lat, pot.b_l
+    f, b_f = pot.f, pot.b_f
     n_neurons = f.shape[1]
     fv = np.empty(n_neurons)
     sv = np.zeros(n_neurons)
@@ -174,14 +182,8 @@ def expected_theta(pot, consts, out, lo, hi):
     for i in range(lo, hi):
         for j in range(n_neurons):
             fv[j] = f[i, j] + b_f[j]
-            lv = (lat[i, j] + b_l[j]) if pot.has_l else b_l[j]
-            if kind == FCL:
-                sv[j] = c[i, j] + b_c[j]
-                tv[j] = lv
-            elif kind == FC:
-                sv[j] = c[i, j] + b_c[j]
-            else:
-                sv[j] = lv
+            sv[j] = _slot_value(pot, pot.slot_s, i, j)
+            tv[j] = _slot_value(pot, pot.slot_t, i, j)
         activate(fv, sv, tv, consts, theta, d1, d2, d3)
         for j in range(n_neurons):
             out[i, j] = theta[j]

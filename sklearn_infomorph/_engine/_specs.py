@@ -30,7 +30,8 @@ class Binning:
 
 @dataclass(frozen=True)
 class Activation:
-    """Constants of the activation functions (see ``_activation.activation_constants``)."""
+    """Constants of the activation functions (each kind's ``constants`` in ``_kinds.py``
+    turns them into the kernels' (base, c1, w1, c2, w2))."""
 
     k1: float = 0.9
     k2: float = 2.0
@@ -52,9 +53,13 @@ class Optimiser:
 class LayerSpec:
     """One layer of infomorphic neurons.
 
-    ``readout``: one neuron per class, C is the own class's label through a fixed
-    identity weight and k1 = 1 (requires ``sources == "FC"``). ``lateral_connections``:
-    each neuron listens to at most this many random others (None: all others).
+    ``kind``: the neuron kind's name in ``_kinds.KINDS`` ("FC", "FL", "FCL",
+    "readout"); None takes the kind named like ``sources``. ``sources`` must be the
+    kind's sources (None: the kind's). ``readout``: older spelling of
+    ``kind="readout"`` (one neuron per class, C the own class's label through a fixed
+    identity, k1 = 1), accepted until the estimators pass ``kind``.
+    ``lateral_connections``: each neuron listens to at most this many random others
+    (None: all others).
     """
 
     n_neurons: int
@@ -65,6 +70,7 @@ class LayerSpec:
     activation: Activation = field(default_factory=Activation)
     readout: bool = False
     lateral_connections: int | None = None
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
