@@ -200,17 +200,17 @@ def test_fit_adds_no_pass_over_the_data(digits, method, monkeypatch, capsys):
 
     X_train, _, y_train, _ = digits
     calls = {"predict": 0, "evaluate": 0, "learn": 0}
-    readout_theta, train_batch = _network.Network.readout_theta, _network.Network.train_batch
+    readout_outputs, train_batch = _network.Network.readout_outputs, _network.Network.train_batch
 
     def spy_predict(self, x):
         calls["predict"] += 1
-        return readout_theta(self, x)
+        return readout_outputs(self, x)
 
     def spy_train(self, *args, update=True, **kwargs):
         calls["learn" if update else "evaluate"] += 1
         return train_batch(self, *args, update=update, **kwargs)
 
-    monkeypatch.setattr(_network.Network, "readout_theta", spy_predict)
+    monkeypatch.setattr(_network.Network, "readout_outputs", spy_predict)
     monkeypatch.setattr(_network.Network, "train_batch", spy_train)
     clf = InfomorphicClassifier(hidden_layer_sizes=(20,), max_iter=2, batch_size=128,
                                 random_state=0, verbose=method == "verbose")

@@ -27,7 +27,6 @@ class Network(Trainable):
 
     def __init__(self, layers):
         self.layers = list(layers)
-        self._readout_flip = None
 
     @classmethod
     def from_specs(cls, n_inputs, n_context, specs, rng):
@@ -44,19 +43,17 @@ class Network(Trainable):
     def export_state(self):
         """The network as plain values and array copies; :func:`_contract.restore_network`
         rebuilds it."""
-        flip = self._readout_flip
         return {
             "format": STATE_FORMAT, "network": "layers",
             "layers": [layer.export_state() for layer in self.layers],
-            "readout_flip": None if flip is None else flip.copy(),
         }
 
     @classmethod
     def from_state(cls, state):
         """The network :meth:`export_state` described."""
-        network = cls([Layer.from_state(layer) for layer in state["layers"]])
-        network.set_readout_flip(state["readout_flip"])
-        return network
+        # (States written before the readout decision left the engine also hold a
+        # "readout_flip", now the classifier's: it is not read.)
+        return cls([Layer.from_state(layer) for layer in state["layers"]])
 
     # -- structure and state -----------------------------------------------------------
     @property
@@ -141,14 +138,6 @@ class Network(Trainable):
                 x = 2.0 * theta - 1.0
         return theta if theta is not None else x
 
-    def readout_theta(self, x, flip=True):
-        """Readout firing probabilities, inverted where the readout learned inverted
-        (``flip=False``: as the neurons fire)."""
-        theta = _in_chunks(self._readout_theta, x)
-        if flip and self._readout_flip is not None:
-            theta = np.where(self._readout_flip, 1.0 - theta, theta)
-        return theta
-
     def readout_outputs(self, x):
         """The readout's firing probabilities as the neurons fire (never inverted);
         (B, 0) without a readout."""
@@ -187,43 +176,9 @@ class Network(Trainable):
             x = sample_signs(layer.forward_expected(x, rng), rng)
         return self.layers[-1].forward_expected(x)
 
-    @property
-    def readout_flip(self):
-        """ndarray of bool: readout neurons inverted at prediction (None: not decided)."""
-        return self._readout_flip
-
-    def set_readout_flip(self, flip):
-        """Invert these readout neurons at prediction (see :func:`readout_flip`)."""
-        self._readout_flip = None if flip is None else np.array(flip, dtype=bool)
-
 
 # 1e70^4 = 1e280 stays below the float64 maximum (1.8e308).
 _SAFE_BOUND = 1e70
-
-
-def readout_flip(theta, y_idx, sample_weight=None):
-    """Which readout neurons fire inverted, from their uninverted theta (B, classes).
-
-    Information is invariant to flipping a neuron's output, so a readout neuron may
-    learn to fire for "not my class". It is inverted when its mean firing probability
-    on its own class is below that on the other classes (the papers' rule, mean theta
-    >= 0.5 per test batch, fails for balanced binary labels); a class absent from
-    y_idx falls back to mean theta >= 0.5. With ``sample_weight`` the means are
-    weighted.
-    """
-    if sample_weight is None:
-        mean = lambda rows, k: theta[rows, k].mean()  # noqa: E731
-    else:
-        mean = lambda rows, k: np.average(theta[rows, k], weights=sample_weight[rows])  # noqa: E731
-    flip = np.zeros(theta.shape[1], dtype=bool)
-    everyone = np.ones(len(y_idx), dtype=bool)
-    for k in range(theta.shape[1]):
-        own = y_idx == k
-        if own.any() and (~own).any():
-            flip[k] = mean(own, k) < mean(~own, k)
-        else:
-            flip[k] = mean(everyone, k) >= 0.5
-    return flip
 
 
 # Prediction runs in row chunks so that the temporaries of wide layers stay bounded
