@@ -31,7 +31,7 @@ from sklearn_infomorph._associative_memory import flip_bits  # noqa: F401
 from sklearn_infomorph._base import InfomorphicBase  # noqa: F401
 from sklearn_infomorph._engine import _layer as _layer_module
 from sklearn_infomorph._engine._batch_pid import BatchPID  # noqa: F401
-from sklearn_infomorph._engine._network import Network, readout_flip  # noqa: F401
+from sklearn_infomorph._engine._network import Network  # noqa: F401
 from sklearn_infomorph._engine._thread_budget import (  # noqa: F401
     limit_threads,
     resolve_n_threads,
@@ -185,7 +185,15 @@ def training_network(clf, X, y):
 def readout_flip_from_a_pass(clf, X, y):
     """The readout inversion a separate pass over (X, y) would decide for the fitted
     ``clf`` (``clf`` is not changed)."""
-    return readout_flip(clf._network.readout_theta(X, flip=False), y)
+    theta = clf._network.readout_outputs(X)
+    flip = np.zeros(theta.shape[1], dtype=bool)
+    for k in range(theta.shape[1]):  # the classifier's rule (_calibration.ReadoutStats)
+        own = y == k
+        if own.any() and (~own).any():
+            flip[k] = theta[own, k].mean() < theta[~own, k].mean()
+        else:
+            flip[k] = theta[:, k].mean() >= 0.5
+    return flip
 
 
 # -- machine ------------------------------------------------------------------------------
