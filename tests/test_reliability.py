@@ -95,7 +95,8 @@ def _plain(value, path, seen):
     # made of the same plain parts. Anything else (a numba object, a random generator,
     # a function, a lock) fails.
     module = type(value).__module__
-    assert module.startswith("sklearn_infomorph."), f"{path}: {type(value)!r}"
+    # Public types (Goal) pickle under the package's top level, "sklearn_infomorph".
+    assert module.split(".")[0] == "sklearn_infomorph", f"{path}: {type(value)!r}"
     _plain(vars(value), f"{path}.", seen)
 
 
