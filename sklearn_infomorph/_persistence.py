@@ -90,7 +90,7 @@ class PlainStateMixin:
 
     def __setstate__(self, state):
         state = dict(state)
-        meta = state.pop(_META, None) or {"format": 0, "version": "before 0.1.0"}
+        meta = state.pop(_META, None) or {"format": 0, "version": "0.1.0 or earlier"}
         written = meta.get("format", 0)
         if not isinstance(written, int) or written > STATE_FORMAT:
             raise ValueError(_newer_format_message(type(self).__name__, meta))

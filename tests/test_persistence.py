@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from copy import deepcopy
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -307,16 +308,20 @@ def test_entries_unknown_to_this_version_are_ignored(everything):
         state["an_attribute_of_a_later_version_"] = np.arange(3)
         state["_sklearn_infomorph_state"]["written_with"] = {"something": "new"}
         if "_network" in state:
-            state["_network"]["an_entry_of_a_later_version"] = [1, 2]
+            network = state["_network"]
+            network["an_entry_of_a_later_version"] = [1, 2]
+            for spec in [layer["spec"] for layer in network.get("layers", [])]:
+                spec["a_field_of_a_later_version"] = 0.5
+                spec["binning"]["another_one"] = None
         loaded = type(est).__new__(type(est))
         loaded.__setstate__(state)
         _same_outputs(est, loaded, X)
 
 
 def test_a_pickle_from_before_the_format_loads(fitted, data):
-    """Format 0: engine objects inside, no calibration parameters (the 2000-neuron
-    checkpoint of the benchmarks page): it loads and predicts uncalibrated, as it
-    was fitted."""
+    """Format 0 (pickled before states had a format: the network object inside),
+    written before the calibration parameters existed: it loads and predicts
+    uncalibrated, as it was fitted, and saves again as a plain state."""
     X, _ = data
     original = fitted["classifier_fcl"]
     state = dict(BaseEstimator.__getstate__(original))  # the network object itself
@@ -351,3 +356,79 @@ def test_skops_round_trips_every_estimator_with_public_types_only(everything, tm
         assert repr(loaded) == repr(est)
         if not name.startswith("unfitted_"):
             _same_outputs(est, loaded, _X())
+
+
+# -- models saved by earlier versions (tests/fixtures/make_fixtures.py) ------------------
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+sys.path.insert(0, str(FIXTURES))
+import make_fixtures  # noqa: E402  (the data and outputs the fixtures were written with)
+
+FIXTURE_MODELS = [(path.parent.name, path.stem)
+                  for path in sorted((FIXTURES / "persistence").glob("*/*.pkl"))]
+
+
+def _load_fixture(version, name, how="pickle"):
+    folder = FIXTURES / "persistence" / version
+    if how == "pickle":
+        with open(folder / f"{name}.pkl", "rb") as fh:
+            model = pickle.load(fh)
+    else:
+        sio = pytest.importorskip("skops.io")
+        path = folder / f"{name}.skops"
+        model = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+    with np.load(folder / "expected.npz") as npz:
+        expected = dict(npz)
+    data = {k: expected[k] for k in ("X_digits", "y_digits", "patterns")}
+    prefix = f"{name}__"
+    return model, data, {k[len(prefix):]: v for k, v in expected.items() if k.startswith(prefix)}
+
+
+def test_make_fixtures_writes_small_files_that_load(tmp_path):
+    """The script runs with this version; the files it writes stay small (committed)."""
+    out = tmp_path / "fixtures"
+    make_fixtures.main(["--out", str(out)])
+    sizes = {p.name: p.stat().st_size for p in out.iterdir()}
+    assert set(sizes) == {"expected.npz"} | {f"{n}.{e}" for n in
+                                             ("classifier", "transformer", "memory", "hebbian")
+                                             for e in ("pkl", "skops")}
+    assert max(sizes.values()) < 40_000 and sum(sizes.values()) < 200_000, sizes
+    with pytest.raises(SystemExit, match="exists"):
+        make_fixtures.main(["--out", str(out)])
+
+
+def test_there_are_fixtures_of_this_state_format():
+    assert FIXTURE_MODELS, "no fixtures: run tests/fixtures/make_fixtures.py"
+    formats = set()
+    for version, name in FIXTURE_MODELS:
+        with open(FIXTURES / "persistence" / version / f"{name}.pkl", "rb") as fh:
+            formats.add(pickle.load(fh).__getstate__()["_sklearn_infomorph_state"]["format"])
+    assert STATE_FORMAT in formats
+
+
+@pytest.mark.parametrize("how", ["pickle", "skops"])
+@pytest.mark.parametrize("version, name", FIXTURE_MODELS)
+def test_saved_models_load_and_give_the_same_outputs(version, name, how):
+    """A model saved by any earlier version predicts as it did when it was saved."""
+    model, data, expected = _load_fixture(version, name, how)
+    got = make_fixtures.outputs(name, model, data)
+    assert set(got) <= set(expected)
+    for key, value in got.items():
+        np.testing.assert_array_equal(value, expected[key], err_msg=f"{version} {name} {key}")
+
+
+@pytest.mark.parametrize("version, name", [v for v in FIXTURE_MODELS
+                                           if v[1] in ("classifier", "transformer")])
+def test_saved_models_continue_training_as_the_original(version, name):
+    """partial_fit / a warm-started fit of a loaded model give what the model that was
+    saved gave (recorded when the fixture was written), and loading twice gives the same.
+
+    Training itself may change on purpose in a later version (a new fingerprint); the
+    recorded continuation then no longer applies to that fixture and its check can be
+    dropped, the determinism check stays."""
+    _, data, expected = _load_fixture(version, name)
+    loaded = lambda: _load_fixture(version, name)[0]  # noqa: E731
+    got = make_fixtures.continued(name, loaded, data)
+    assert got
+    for key, value in make_fixtures.continued(name, loaded, data).items():
+        np.testing.assert_array_equal(got[key], value)
+        np.testing.assert_array_equal(value, expected[key], err_msg=f"{version} {name} {key}")

@@ -112,6 +112,11 @@ _NESTED = {"goal": GoalWeights, "binning": Binning, "optimiser": Optimiser,
 
 
 def from_plain(cls, values):
-    """The spec ``cls`` (a dataclass of this module) from :func:`to_plain`'s values."""
+    """The spec ``cls`` (a dataclass of this module) from :func:`to_plain`'s values.
+
+    Fields ``cls`` does not have (written by a newer version) are ignored; fields
+    missing from ``values`` (an older state) take their defaults.
+    """
+    known = {f.name for f in fields(cls)}
     return cls(**{name: from_plain(_NESTED[name], value) if name in _NESTED else value
-                  for name, value in values.items()})
+                  for name, value in values.items() if name in known})
