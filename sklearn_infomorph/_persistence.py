@@ -13,7 +13,7 @@ load:
 - entries this version does not know (added by a newer, compatible version) are
   ignored: nothing here reads them;
 - parameters missing from the state (added after it was written) take the value a fit
-  of that time implied: the ``__init__`` default (``get_params`` of a new estimator),
+  of that time implied: the ``__init__`` default (of each name ``get_params`` lists),
   or, where that default changed what a fit does, the value in the class's
   ``_STATE_DEFAULTS``; fitted attributes added later are filled the same way.
 
@@ -97,7 +97,7 @@ class PlainStateMixin:
         # What a state written before an entry existed implies: the entries of
         # _STATE_DEFAULTS (fitted attributes only on a fitted state, as scikit-learn
         # tells one: an attribute ending in "_"), then the __init__ defaults.
-        params = type(self)().get_params(deep=False)
+        params = _init_defaults(type(self))
         fitted = any(k.endswith("_") and not k.startswith("__") for k in state)
         for name, (last_without, value) in self._STATE_DEFAULTS.items():
             if written <= last_without and name not in state and (name in params or fitted):
@@ -115,6 +115,14 @@ class PlainStateMixin:
                         f"sklearn-infomorph {__version__}: {exc!r}"
                     ) from exc
         super().__setstate__(state)
+
+
+def _init_defaults(cls):
+    """The ``__init__`` default of every parameter scikit-learn's ``get_params`` lists
+    (parameters without a default are left out: a subclass may require some)."""
+    signature = inspect.signature(cls.__init__)
+    return {name: signature.parameters[name].default for name in cls._get_param_names()
+            if signature.parameters[name].default is not inspect.Parameter.empty}
 
 
 def _newer_format_message(name, meta):

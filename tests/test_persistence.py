@@ -432,3 +432,22 @@ def test_saved_models_continue_training_as_the_original(version, name):
     for key, value in make_fixtures.continued(name, loaded, data).items():
         np.testing.assert_array_equal(got[key], value)
         np.testing.assert_array_equal(value, expected[key], err_msg=f"{version} {name} {key}")
+
+
+class _ClassifierWithRequiredParameter(InfomorphicClassifier):
+    def __init__(self, hidden_layer_sizes, *, max_iter=3, extra=None):
+        super().__init__(hidden_layer_sizes, max_iter=max_iter, batch_size=32,
+                         random_state=0, n_jobs=1)
+        self.extra = extra
+
+
+def test_a_subclass_with_a_required_parameter_round_trips(data):
+    """Missing entries are filled from the __init__ signature, without calling it."""
+    X, y = data
+    est = _ClassifierWithRequiredParameter((4,), extra="kept").fit(X, y)
+    state = est.__getstate__()
+    del state["max_iter"]
+    loaded = _ClassifierWithRequiredParameter.__new__(_ClassifierWithRequiredParameter)
+    loaded.__setstate__(state)
+    assert loaded.max_iter == 3 and loaded.extra == "kept"
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
