@@ -18,7 +18,8 @@ load:
   ``_STATE_DEFAULTS``; fitted attributes added later are filled the same way.
 
 Pickles written before states had a format (format 0, with engine objects inside) are
-still read as they are, with the same filling of missing entries.
+read as they are, with the same filling of missing entries, as long as the engine
+classes they name still exist where they were (those of release 0.1.0 have moved).
 """
 
 import inspect
