@@ -11,7 +11,8 @@ about 0.14 random patterns per neuron. In
 its recurrent weights with a local goal: the *redundancy* between its own bit of the
 external pattern and its recurrent input, so that the other neurons come to predict
 its bit. On random patterns this stores about ten times more (see
-``benchmarks/memory_capacity.py``).
+``benchmarks/memory_capacity.py``). Its defaults follow the authors' published
+protocol: training stops once the stored patterns are recalled.
 
 Here the patterns are thresholded 8x8 digits: 64 neurons, one per pixel. Digit images
 are strongly correlated (all of them share the dark border, many share strokes), which
@@ -45,7 +46,8 @@ infomorphic = InfomorphicAssociativeMemory(random_state=0).fit(stored)
 hebbian = HebbianAssociativeMemory().fit(stored)
 print(f"infomorphic: {infomorphic.n_iter_} epochs in {infomorphic.fit_time_:.2f} s")
 for name, memory in [("infomorphic", infomorphic), ("Hebbian", hebbian)]:
-    print(f"{name:>12}: recalled from the clean images: {memory.score(stored):.0%}")
+    print(f"{name:>12}: recall score from the clean images (mean cosine "
+          f"similarity): {memory.score(stored):.3f}")
 
 # %%
 # Recall from corrupted cues
@@ -91,48 +93,64 @@ fig.tight_layout()
 
 for name, memory in [("infomorphic", infomorphic), ("Hebbian", hebbian)]:
     print(
-        f"{name:>12}: from 10 % flipped pixels "
-        f"{memory.score(stored, cues=noisy):.0%}, from occluded images "
-        f"{memory.score(stored, cues=occluded):.0%}"
+        f"{name:>12}: share of images recalled (cosine >= 0.95) from 10 % flipped "
+        f"pixels {memory.score(stored, cues=noisy, criterion='share_recalled'):.0%}, "
+        f"from occluded images "
+        f"{memory.score(stored, cues=occluded, criterion='share_recalled'):.0%}"
     )
 
 # %%
-# Recall quality against load
-# ---------------------------
-# Store more and more images (drawn at random from the whole set) and count the
-# fraction recalled with a cosine similarity of at least 0.95 (on the -1/+1 form),
-# from the clean images and from cues with 10 % of the pixels flipped. The
-# infomorphic memory keeps every image as a fixed point far beyond the Hebbian rule
-# (which fails on these correlated images at every load). Its basins of attraction
-# shrink faster than its fixed points disappear: from noisy cues it recalls every
-# image at small loads, fewer as the load grows. Its goal rewards a recurrent input
-# that predicts each pixel, not a wide margin.
-counts = [4, 8, 16, 32, 48, 64, 96, 128]
-order = np.random.RandomState(1).permutation(len(images))
-results = {("infomorphic", "clean"): [], ("infomorphic", "noisy"): [],
-           ("Hebbian", "clean"): [], ("Hebbian", "noisy"): []}
-for m in counts:
-    patterns = images[order[:m]]
-    cues = flip_pixels(patterns, 0.1, seed=m)
+# Noisy cues against load
+# -----------------------
+# Random patterns on 50 neurons, stored at growing loads (patterns per neuron). For
+# each memory and load: the largest share of flipped bits from which the stored
+# patterns are still recalled, in the recall score of the associative-memory paper
+# (mean cosine similarity over the patterns >= 0.95; flipping k bits per cue, k = 1,
+# 2, ... up to the first failure). A load not stored even from the clean patterns is
+# left out. The Hebbian rule tolerates many flips at small loads and stores nothing
+# beyond about 0.15; the infomorphic memory stores about ten times more, but its basins
+# of attraction shrink with the load: its goal rewards a recurrent input that predicts
+# each bit, not a wide margin. ``benchmarks/memory_capacity.py`` measures this at
+# N = 100 over 20 draws.
+n_neurons = 50
+loads = [0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2]
+
+
+def largest_flip_share(memory, patterns, rng):
+    """Largest share of flipped bits still recalled (None: not stored at all)."""
+    last = None
+    for k in range(n_neurons // 2 + 1):
+        cues = patterns.copy()
+        for row in cues:
+            idx = rng.choice(n_neurons, k, replace=False)
+            row[idx] = -row[idx]
+        if memory.score(patterns, cues=cues) < 0.95:
+            break
+        last = k / n_neurons
+    return last
+
+
+shares = {"infomorphic": [], "Hebbian": []}
+rng = np.random.default_rng(0)
+for load in loads:
+    patterns = rng.choice([-1.0, 1.0], size=(int(load * n_neurons), n_neurons))
     for name, memory in [
         ("infomorphic", InfomorphicAssociativeMemory(random_state=0)),
         ("Hebbian", HebbianAssociativeMemory()),
     ]:
         memory.fit(patterns)
-        results[name, "clean"].append(memory.score(patterns))
-        results[name, "noisy"].append(memory.score(patterns, cues=cues))
+        shares[name].append(largest_flip_share(memory, patterns, rng))
 
-loads = np.array(counts) / images.shape[1]
 fig, ax = plt.subplots(figsize=(6, 4))
-styles = {"infomorphic": "tab:blue", "Hebbian": "tab:orange"}
-for (name, cue), values in results.items():
-    ax.plot(loads, values, marker="o" if cue == "clean" else "x", color=styles[name],
-            linestyle="-" if cue == "clean" else "--", label=f"{name}, {cue} cue")
-ax.set_xlabel("load (stored images per neuron)")
-ax.set_ylabel("fraction recalled (cosine >= 0.95)")
-ax.set_ylim(-0.03, 1.03)
+for name, color in [("infomorphic", "tab:blue"), ("Hebbian", "tab:orange")]:
+    kept = [(a, s) for a, s in zip(loads, shares[name]) if s is not None]
+    ax.plot(*zip(*kept), marker="o", color=color, label=name)
+    print(f"{name:>12}: largest share of flipped bits recalled per load: "
+          + ", ".join("not stored" if s is None else f"{s:.2f}" for s in shares[name]))
+ax.set_xlabel("load (stored patterns per neuron)")
+ax.set_ylabel("largest share of flipped bits recalled")
 ax.legend()
-ax.set_title("Digit images: recall against load")
+ax.set_title("Random patterns, N = 50: noisy cues against load")
 fig.tight_layout()
 
 # %%

@@ -20,7 +20,12 @@ _TRIVARIATE_OPTIMISED = {
 
 #: Published goals, name -> (sources, weights): those of the infomorphic papers,
 #: Makkeh et al., PNAS 2025 (arXiv 2306.02149) and Schneider et al., ICLR 2025
-#: (arXiv 2412.02482), the source of the trivariate ones.
+#: (arXiv 2412.02482), the source of the trivariate ones; ``memory_optimised`` is
+#: the optimised goal of the associative memory of Blümel et al. (arXiv 2511.02584)
+#: as given in the authors' published code (Priesemann-Group/Infomorphic_Networks,
+#: paper_hopfield/plotting/appendix/ablation.ipynb, the "+optimized goal" condition:
+#: unique-external 0.48, unique-recurrent -0.16, redundancy 0.25, synergy 0.04,
+#: residual entropy -0.63; F is the external source, L the recurrent one).
 PRESETS = {
     "context_heuristic": ("FC", {"red": 1.0}),
     "context_optimised": (
@@ -38,6 +43,9 @@ PRESETS = {
         "FCL", {"{F}{C}{L}": 0.33, "{F}{C}": 1.0, "{F}{L}": -1.0, "{FC}{FL}": -1.0}
     ),
     "readout": ("FC", {"red": 1.0, "unq_F": -0.2, "unq_C": 0.1, "syn": 0.1}),
+    "memory_optimised": (
+        "FL", {"unq_F": 0.48, "unq_L": -0.16, "red": 0.25, "syn": 0.04, "H_res": -0.63}
+    ),
 }
 
 #: The default goal of each neuron kind (by kind name: the hidden kinds are named by
@@ -107,8 +115,9 @@ class Goal(BaseEstimator):
         name : str
             One of ``context_heuristic``, ``context_optimised``,
             ``lateral_heuristic``, ``lateral_optimised``, ``trivariate_heuristic``,
-            ``trivariate_optimised``, ``trivariate_minimal``, ``readout``
-            (``optimized`` spelling accepted).
+            ``trivariate_optimised``, ``trivariate_minimal``, ``readout``,
+            ``memory_optimised`` (the associative memory's optimised goal, for
+            :class:`InfomorphicAssociativeMemory`; ``optimized`` spelling accepted).
 
         Returns
         -------
