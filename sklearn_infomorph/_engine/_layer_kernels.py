@@ -70,35 +70,53 @@ def _slot_value(pot, code, i, j):
     return 0.0
 
 
+#: Scratch columns of one neuron over the samples (or of one sample over the
+#: neurons): the potentials filling the activation's slots f, s, t, theta and its
+#: derivatives with respect to each slot's potential.
+Column = namedtuple("Column", "f s t theta d_f d_s d_t")
+
+
 @kernel(nogil=True, error_model="numpy")
-def _theta_column(pot, j, consts, fv, sv, tv, theta, d_f, d_s, d_t):
+def column_scratch(n):
+    """A :data:`Column` of n elements (allocated once per kernel call, reused)."""
+    return Column(np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n),
+                  np.empty(n), np.empty(n))
+
+
+@kernel(nogil=True, error_model="numpy")
+def theta_column(pot, j, consts, col):
     """Potentials f, s, t of neuron j for every sample (s and t as the kind's slots
-    say, zero when unused), theta and its derivatives."""
+    say, zero when unused), theta and its derivatives, into the :data:`Column` col."""
     f, b_f = pot.f, pot.b_f
     for i in range(f.shape[0]):
-        fv[i] = f[i, j] + b_f[j]
-    _slot_column(pot, pot.slot_s, j, sv)
-    _slot_column(pot, pot.slot_t, j, tv)
-    activate(fv, sv, tv, consts, theta, d_f, d_s, d_t)
+        col.f[i] = f[i, j] + b_f[j]
+    _slot_column(pot, pot.slot_s, j, col.s)
+    _slot_column(pot, pot.slot_t, j, col.t)
+    activate(col.f, col.s, col.t, consts, col.theta, col.d_f, col.d_s, col.d_t)
+
+
+@kernel(nogil=True, error_model="numpy")
+def bin_sources(col, n_sources, binning, bins):
+    """The bins (n_sources, B) of the first ``n_sources`` slot potentials of col."""
+    for k in range(n_sources):
+        v = col.f if k == 0 else (col.s if k == 1 else col.t)
+        if binning.fixed:
+            bin_fixed(v, binning.n_bins, binning.half_range, bins[k])
+        else:
+            bin_adaptive(v, binning.n_bins, bins[k])
 
 
 @kernel(nogil=True, error_model="numpy")
 def sample_first(pot, consts, seed, y_out, lo, hi):
     """First recurrent step of neurons lo to hi - 1 (``pot.has_l`` False: the lateral
     potential is its bias); +-1 samples into y_out (N, B). ``consts`` are the
-    activation constants (``_activation.activation_constants``)."""
+    activation constants (the kind's ``constants``)."""
     n_samples, n_neurons = pot.f.shape
-    fv = np.empty(n_samples)
-    cv = np.empty(n_samples)
-    lv = np.empty(n_samples)
-    theta = np.empty(n_samples)
-    d1 = np.empty(n_samples)
-    d2 = np.empty(n_samples)
-    d3 = np.empty(n_samples)
+    col = column_scratch(n_samples)
     for j in range(lo, hi):
-        _theta_column(pot, j, consts, fv, cv, lv, theta, d1, d2, d3)
+        theta_column(pot, j, consts, col)
         for i in range(n_samples):
-            y_out[j, i] = 1.0 if uniform(seed, i * n_neurons + j) < theta[i] else -1.0
+            y_out[j, i] = 1.0 if uniform(seed, i * n_neurons + j) < col.theta[i] else -1.0
 
 
 @kernel(nogil=True, error_model="numpy")
@@ -118,25 +136,15 @@ def neuron_chunk(lo, hi, pot, consts, binning, terms, w, gamma_h, update, seed, 
     n_sources = 2 if pot.slot_t == NO_SOURCE else 3
     n_bins = binning.n_bins
     work = alloc_work(n_sources, n_samples, n_bins)
-    fv = np.empty(n_samples)
-    cv = np.empty(n_samples)
-    lv = np.empty(n_samples)
-    theta = np.empty(n_samples)
-    d1 = np.empty(n_samples)
-    d2 = np.empty(n_samples)
-    d3 = np.empty(n_samples)
+    col = column_scratch(n_samples)
+    theta, d1, d2, d3 = col.theta, col.d_f, col.d_s, col.d_t
     grad = np.zeros(n_samples)
     bins = np.empty((n_sources, n_samples), dtype=np.int64)
     delta, g_bias = out.delta, out.g_bias
     keep_theta = out.theta.shape[0] == n_neurons and out.theta.shape[1] == n_samples
     for j in range(lo, hi):
-        _theta_column(pot, j, consts, fv, cv, lv, theta, d1, d2, d3)
-        for k in range(n_sources):
-            v = fv if k == 0 else (cv if k == 1 else lv)
-            if binning.fixed:
-                bin_fixed(v, n_bins, binning.half_range, bins[k])
-            else:
-                bin_adaptive(v, n_bins, bins[k])
+        theta_column(pot, j, consts, col)
+        bin_sources(col, n_sources, binning, bins)
         out.h_t[j] = neuron_pid(bins, theta, weights, n_bins, terms, w, gamma_h, update, work,
                                 out.i_cap[j], grad)
         if update:
@@ -172,18 +180,12 @@ def expected_theta(pot, consts, out, lo, hi):
     """
     f, b_f = pot.f, pot.b_f
     n_neurons = f.shape[1]
-    fv = np.empty(n_neurons)
-    sv = np.zeros(n_neurons)
-    tv = np.zeros(n_neurons)
-    theta = np.empty(n_neurons)
-    d1 = np.empty(n_neurons)
-    d2 = np.empty(n_neurons)
-    d3 = np.empty(n_neurons)
+    row = column_scratch(n_neurons)
     for i in range(lo, hi):
         for j in range(n_neurons):
-            fv[j] = f[i, j] + b_f[j]
-            sv[j] = _slot_value(pot, pot.slot_s, i, j)
-            tv[j] = _slot_value(pot, pot.slot_t, i, j)
-        activate(fv, sv, tv, consts, theta, d1, d2, d3)
+            row.f[j] = f[i, j] + b_f[j]
+            row.s[j] = _slot_value(pot, pot.slot_s, i, j)
+            row.t[j] = _slot_value(pot, pot.slot_t, i, j)
+        activate(row.f, row.s, row.t, consts, row.theta, row.d_f, row.d_s, row.d_t)
         for j in range(n_neurons):
-            out[i, j] = theta[j]
+            out[i, j] = row.theta[j]

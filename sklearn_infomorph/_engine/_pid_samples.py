@@ -8,9 +8,8 @@ evaluates the PID of resampled rows, for bootstrap bias estimates and intervals.
 
 import numpy as np
 
-from ._binning import bin_adaptive, bin_fixed
 from ._jit import kernel
-from ._layer_kernels import _theta_column
+from ._layer_kernels import bin_sources, column_scratch, theta_column
 
 # Resampled (replicate, source, row) bin entries evaluated at once.
 _ENTRIES_PER_CHUNK = 4_000_000
@@ -24,20 +23,11 @@ def bins_and_theta(lo, hi, pot, consts, binning, bins_out, theta_out):
     """
     n_samples = pot.f.shape[0]
     n_sources = bins_out.shape[1]
-    fv = np.empty(n_samples)
-    cv = np.empty(n_samples)
-    lv = np.empty(n_samples)
-    d1 = np.empty(n_samples)
-    d2 = np.empty(n_samples)
-    d3 = np.empty(n_samples)
+    col = column_scratch(n_samples)
     for j in range(lo, hi):
-        _theta_column(pot, j, consts, fv, cv, lv, theta_out[j], d1, d2, d3)
-        for k in range(n_sources):
-            v = fv if k == 0 else (cv if k == 1 else lv)
-            if binning.fixed:
-                bin_fixed(v, binning.n_bins, binning.half_range, bins_out[j, k])
-            else:
-                bin_adaptive(v, binning.n_bins, bins_out[j, k])
+        theta_column(pot, j, consts, col)
+        theta_out[j, :] = col.theta
+        bin_sources(col, n_sources, binning, bins_out[j])
 
 
 def bootstrap_pid(pid, bins, theta, n_bins, rows):
