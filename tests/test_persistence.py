@@ -367,6 +367,11 @@ FIXTURE_MODELS = [(path.parent.name, path.stem)
                   for path in sorted((FIXTURES / "persistence").glob("*/*.pkl"))]
 
 
+PUBLIC_TYPES = [f"sklearn_infomorph.{cls.__name__}" for cls in (
+    Goal, HebbianAssociativeMemory, InfomorphicAssociativeMemory, InfomorphicClassifier,
+    InfomorphicTransformer)]
+
+
 def _load_fixture(version, name, how="pickle"):
     folder = FIXTURES / "persistence" / version
     if how == "pickle":
@@ -375,7 +380,9 @@ def _load_fixture(version, name, how="pickle"):
     else:
         sio = pytest.importorskip("skops.io")
         path = folder / f"{name}.skops"
-        model = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+        untrusted = sio.get_untrusted_types(file=path)
+        assert set(untrusted) <= set(PUBLIC_TYPES), untrusted
+        model = sio.load(path, trusted=untrusted)
     with np.load(folder / "expected.npz") as npz:
         expected = dict(npz)
     data = {k: expected[k] for k in ("X_digits", "y_digits", "patterns")}
