@@ -13,7 +13,8 @@ X):
   so the warning does too.)
 - the model predicts one class for every training sample.
 
-Each warning names the class and what to change.
+A fit warns at most once per symptom; the warning names the classes and what to
+change.
 """
 
 import warnings
@@ -23,6 +24,8 @@ import numpy as np
 # A readout neuron whose information about its label is below this share of the
 # label's entropy has learned next to nothing about its class.
 READOUT_INFO_FRACTION = 0.02
+# Classes named in one warning (a fit warns once, however many classes it missed).
+_LISTED = 10
 
 
 class InfomorphicFitWarning(UserWarning):
@@ -68,7 +71,8 @@ def warn_if_not_learned(classes, share, readout_mi, predicted):
             continue  # the class has no training sample: nothing to learn
         if readout_mi[k] < READOUT_INFO_FRACTION * _label_bits(share[k]):
             silent.append(k)
-    for k in silent:
+    if len(silent) == 1:
+        (k,) = silent
         warnings.warn(
             f"The readout neuron of class {labels[k]!r} carries {readout_mi[k]:.3f} bits "
             f"about its label after fit (the label has {_label_bits(share[k]):.3f} "
@@ -77,6 +81,23 @@ def warn_if_not_learned(classes, share, readout_mi, predicted):
             f"{_fixes(imbalanced)}.",
             InfomorphicFitWarning,
             stacklevel=_STACKLEVEL,
+        )
+    elif silent:  # one warning for the fit, naming every class
+        listed = [
+            f"class {labels[k]!r} {readout_mi[k]:.3f} of {_label_bits(share[k]):.3f}"
+            for k in silent[:_LISTED]
+        ]
+        more = len(silent) - _LISTED
+        if more > 0:
+            listed.append(f"and {more} more")
+        warnings.warn(
+            f"The readout neurons of {len(silent)} of {n_classes} classes carry almost "
+            f"no information about their labels after fit (bits about the label of the "
+            f"label's bits: {', '.join(listed)}): they have not learned these classes "
+            f"(predictions can find a class only by excluding the others). Try "
+            f"{_fixes(imbalanced)}.",
+            InfomorphicFitWarning,
+            stacklevel=5,
         )
     present = np.flatnonzero(share > 0)
     chosen = np.flatnonzero(predicted > 0)

@@ -9,7 +9,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_infomorph import InfomorphicClassifier
-from sklearn_infomorph._diagnostics import InfomorphicFitWarning
+from sklearn_infomorph._diagnostics import InfomorphicFitWarning, warn_if_not_learned
 
 
 def _rare_class_data(n=600):
@@ -28,6 +28,25 @@ def test_warns_naming_the_class_when_the_readout_learned_nothing():
     assert 'class_weight="balanced"' in messages
     mi = clf.pid_atoms_.loc["readout", "MI_C"].to_numpy()
     assert mi[1] < 0.02 * 0.2  # the warning's claim, checked on the fitted atoms
+
+
+@pytest.mark.parametrize("n_silent", [2, 12])
+def test_one_warning_per_fit_names_every_class_not_learned(n_silent):
+    n_classes = 20
+    y_idx = np.repeat(np.arange(n_classes), 5)
+    readout_mi = np.full(n_classes, 0.3)
+    readout_mi[:n_silent] = 0.001
+    classes = np.array([f"c{k}" for k in range(n_classes)])
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        warn_if_not_learned(classes, y_idx, None, readout_mi, y_idx)
+    assert len(record) == 1 and record[0].category is InfomorphicFitWarning
+    message = str(record[0].message)
+    assert f"The readout neurons of {n_silent} of 20 classes" in message
+    named = min(n_silent, 10)
+    assert all(f"class 'c{k}' 0.001 of 0.286" in message for k in range(named))
+    assert f"'c{named}'" not in message
+    assert ("and 2 more" in message) == (n_silent == 12)
 
 
 def test_warns_when_one_class_is_predicted_for_every_training_row():
