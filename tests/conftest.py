@@ -11,6 +11,18 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_infomorph import InfomorphicClassifier
 
 
+def pytest_collection_modifyitems(items):
+    # ``short_fit`` tests check mechanics (search, reproducibility, input handling) on
+    # fits too short or data too small for the readout to learn: the warnings that
+    # say so are expected there. Every other warning still shows.
+    for item in items:
+        if item.get_closest_marker("short_fit"):
+            item.add_marker(pytest.mark.filterwarnings(
+                "ignore::sklearn_infomorph._diagnostics.InfomorphicFitWarning"))
+            item.add_marker(pytest.mark.filterwarnings(
+                "ignore::sklearn.exceptions.ConvergenceWarning"))
+
+
 @pytest.fixture(scope="session")
 def digits():
     """Standardised digits split 70/30 (stratified): X_train, X_test, y_train, y_test."""

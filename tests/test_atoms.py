@@ -72,6 +72,7 @@ def test_describe_atom_full_names_and_every_lattice_atom():
 
 
 # -- per-layer views -------------------------------------------------------------------------
+@pytest.mark.short_fit
 def test_layer_atoms_are_the_layers_rows_without_nan(clf):
     atoms = clf.pid_atoms_
     for layer, sources in (("hidden_0", "FCL"), ("readout", "FC")):

@@ -120,6 +120,7 @@ def test_coefs_per_layer_and_source(fitted_fcl):
 
 
 # -- determinism (random_state and n_jobs for every estimator: test_common.py) --------
+@pytest.mark.short_fit
 @pytest.mark.parametrize("sources", ["FC", "FL"])
 def test_auto_binning_is_fixed_range_for_two_source_hidden_layers(digits, sources):
     # "auto" bins every hidden layer on [-bin_range, bin_range] (what reproduces the
@@ -163,6 +164,7 @@ def test_string_labels_and_binary():
     assert clf.score(X, labels) > 0.75
 
 
+@pytest.mark.short_fit
 def test_readout_only_and_two_hidden_layers(digits):
     X_train, X_test, y_train, y_test = digits
     readout = small(hidden_layer_sizes=(), max_iter=10).fit(X_train, y_train)
@@ -174,6 +176,7 @@ def test_readout_only_and_two_hidden_layers(digits):
     assert deep.goal_curve_.shape == (2, 3)
 
 
+@pytest.mark.short_fit
 def test_goal_grid_search(digits):
     X_train, _, y_train, _ = digits
     clf = small(sources="FC", goal=Goal.preset("context_optimised"))
@@ -202,6 +205,7 @@ def test_early_stopping_keeps_best(digits):
     assert clf.best_validation_score_ == max(clf.validation_scores_)
 
 
+@pytest.mark.short_fit
 def test_convergence_warning_and_verbose(digits, capsys):
     X_train, _, y_train, _ = digits
     with pytest.warns(ConvergenceWarning):
@@ -212,6 +216,7 @@ def test_convergence_warning_and_verbose(digits, capsys):
     assert "training accuracy=" in lines[0] and "time=" in lines[0]
 
 
+@pytest.mark.short_fit
 def test_verbose_and_early_stopping_do_not_change_the_model(digits, capsys):
     # The validation score and the verbose accuracy decide the readout flip they use
     # themselves: printing does not set it, and the score does not depend on hooks
@@ -229,6 +234,7 @@ def test_verbose_and_early_stopping_do_not_change_the_model(digits, capsys):
     assert quiet.best_validation_score_ == max(quiet.validation_scores_)
 
 
+@pytest.mark.short_fit
 def test_sparse_lateral_connections(digits):
     X_train, _, y_train, _ = digits
     clf = small(hidden_layer_sizes=(20,), lateral_connections=4, max_iter=2).fit(X_train, y_train)
@@ -304,6 +310,7 @@ def test_diverging_training_stops_with_finite_weights():
     assert np.isfinite(clf.predict_proba(X * 1e10)).all()
 
 
+@pytest.mark.short_fit
 @pytest.mark.slow
 @pytest.mark.subprocess
 def test_grid_search_in_parallel_workers_respects_thread_limits(digits):

@@ -115,6 +115,7 @@ def fit(est, X, y):
 
 
 # -- determinism -------------------------------------------------------------------------
+@pytest.mark.short_fit
 @pytest.mark.parametrize("name", NAMES)
 def test_same_random_state_gives_the_same_model_fresh_refit_and_cloned(name, datasets):
     X, y = data(name, datasets)
@@ -128,6 +129,7 @@ def test_same_random_state_gives_the_same_model_fresh_refit_and_cloned(name, dat
     assert_same_model(first, fit(clone(first), X, y), X)
 
 
+@pytest.mark.short_fit
 @pytest.mark.parametrize("name", TRAINED)
 def test_another_random_state_gives_another_model(name, datasets):
     X, y = data(name, datasets)
@@ -138,6 +140,7 @@ def test_another_random_state_gives_another_model(name, datasets):
 
 
 # -- pickling ------------------------------------------------------------------------------
+@pytest.mark.short_fit
 @pytest.mark.parametrize("name", NAMES)
 def test_pickle_round_trip_of_fitted_and_unfitted(name, datasets):
     X, y = data(name, datasets)
@@ -188,6 +191,7 @@ def test_n_jobs_zero_names_the_parameter(name, datasets):
 
 
 # -- bad input -------------------------------------------------------------------------------
+@pytest.mark.short_fit
 @pytest.mark.parametrize("name", NAMES)
 def test_bad_input_gets_a_clear_error(name, datasets):
     X, y = data(name, datasets)
@@ -211,6 +215,7 @@ def test_bad_input_gets_a_clear_error(name, datasets):
             getattr(est, method)(X[:, 1:])
 
 
+@pytest.mark.short_fit
 @pytest.mark.parametrize("name", NAMES)
 def test_feature_names_are_kept_and_checked(name, datasets):
     X, y = data(name, datasets)
@@ -225,6 +230,7 @@ def test_feature_names_are_kept_and_checked(name, datasets):
 
 
 # -- warm_start and partial_fit ------------------------------------------------------------------
+@pytest.mark.short_fit
 @pytest.mark.parametrize("name", WARM)
 def test_warm_start_continues_and_a_cold_fit_restarts(name, datasets):
     X, y = data(name, datasets)
@@ -240,6 +246,7 @@ def test_warm_start_continues_and_a_cold_fit_restarts(name, datasets):
     assert_same_model(cold, fit(make(name, max_iter=2), X, y), X)
 
 
+@pytest.mark.short_fit
 @pytest.mark.parametrize("name, change",
                          [(n, c) for n in WARM for c in ARCHITECTURE_CHANGES[n]],
                          ids=[f"{n}-{next(iter(c))}" for n in WARM for c in ARCHITECTURE_CHANGES[n]])
@@ -257,6 +264,7 @@ def test_warm_start_and_partial_fit_refuse_a_changed_architecture(name, change, 
     assert warm.set_params(warm_start=False).fit(X, y).n_iter_ == 1
 
 
+@pytest.mark.short_fit
 @pytest.mark.parametrize("name", WARM)
 def test_warm_start_and_partial_fit_refuse_other_features(name, datasets):
     X, y = data(name, datasets)
@@ -337,6 +345,7 @@ def threaded_fits(threaded_data):
     return results
 
 
+@pytest.mark.short_fit
 @pytest.mark.parametrize("name", THREADED)
 def test_n_jobs_gives_bit_identical_models_and_outputs(name, threaded_fits, threaded_data):
     (one, out_one), (two, out_two), _, _ = threaded_fits[name]

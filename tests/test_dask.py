@@ -94,6 +94,7 @@ def assert_same_results(local, remote):
 
 
 # -- the same searches on the cluster ----------------------------------------------------
+@pytest.mark.short_fit
 @pytest.mark.slow
 @pytest.mark.subprocess
 def test_grid_search_on_dask_equals_local_run(client, data):
@@ -118,6 +119,7 @@ def test_grid_search_on_dask_equals_local_run(client, data):
     assert list(imported.values()) == [True, True]
 
 
+@pytest.mark.short_fit
 @pytest.mark.slow
 @pytest.mark.subprocess
 def test_randomized_search_with_distributions_on_dask_equals_local_run(client, data):
@@ -195,6 +197,7 @@ def test_loky_worker_trains_with_the_threads_joblib_grants(data):
         assert report["after"] == report["before"]
 
 
+@pytest.mark.short_fit
 def test_local_process_follows_n_jobs_within_numba_maximum():
     report = probe_threads([1, None, -1])
     n_batches = len(report["seen"]) // 3

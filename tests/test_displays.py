@@ -49,6 +49,7 @@ def labels(names):
 
 
 # -- AtomsDisplay --------------------------------------------------------------------------
+@pytest.mark.short_fit
 def test_atoms_bar_chart_plots_the_fitted_atoms(clf, tmp_path):
     display = AtomsDisplay.from_estimator(clf, layer="hidden_0")
     save(display, tmp_path, "bar")

@@ -124,6 +124,7 @@ def test_user_guide_pages_are_linked(built_docs):
             assert f"{page.stem}.html" in guide, f"{page.name} not in the user guide toctree"
 
 
+@pytest.mark.short_fit
 @pytest.mark.parametrize(
     "page", sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.rst")
                    if "generated" not in p.parts and "auto_examples" not in p.parts

@@ -63,6 +63,7 @@ def test_mean_over_batches_and_inputs(digits, fitted_fcl):
     assert dense == csr
 
 
+@pytest.mark.short_fit
 def test_pipeline(digits):
     X_train, X_test, y_train, y_test = digits
     pipe = make_pipeline(StandardScaler(), InfomorphicClassifier(

@@ -35,6 +35,7 @@ def fitted(split):
     return models
 
 
+@pytest.mark.short_fit
 def test_training_data_reproduce_pid_atoms_(fitted, split):
     X_train, _, y_train, _ = split
     for sources, clf in fitted.items():
@@ -133,6 +134,7 @@ def test_scorer_data_test_uses_the_scored_rows(fitted, split):
         on_test(clf)
 
 
+@pytest.mark.short_fit
 def test_scorer_in_a_pipeline_transforms_X_first(split):
     X_train, X_test, y_train, y_test = split
     pipe = make_pipeline(StandardScaler(), InfomorphicClassifier((8,), max_iter=2,
@@ -145,6 +147,7 @@ def test_scorer_in_a_pipeline_transforms_X_first(split):
     )
 
 
+@pytest.mark.short_fit
 def test_grid_search_with_test_split_atom_scorers(split):
     X_train, _, y_train, _ = split
     X, y = X_train[:400], y_train[:400]

@@ -191,6 +191,7 @@ def test_fast_log2_matches_numpy():
 
 
 # -- no hidden passes over the data ----------------------------------------------------
+@pytest.mark.short_fit
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("method", ["fit", "partial_fit", "verbose"])
 def test_fit_adds_no_pass_over_the_data(digits, method, monkeypatch, capsys):
@@ -232,6 +233,7 @@ def test_fit_adds_no_pass_over_the_data(digits, method, monkeypatch, capsys):
     assert np.isfinite(clf.predict_proba(X_train)).all()
 
 
+@pytest.mark.short_fit
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_outputs_proved_finite_from_the_weights(digits):
     X_train, _, y_train, _ = digits
@@ -267,6 +269,7 @@ def test_gathered_float32_rows_and_maximum():
     assert np.isnan(max_abs(X)) and np.isnan(gather_float32(X, [3, 7])[1])
 
 
+@pytest.mark.short_fit
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_float32_input_trains_without_a_float64_copy():
     import tracemalloc

@@ -17,6 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_infomorph import Goal, InfomorphicClassifier, InfomorphicTransformer
 from sklearn_infomorph import _engine as engine
+from sklearn_infomorph._diagnostics import InfomorphicFitWarning
 from sklearn_infomorph._engine import _network
 from sklearn_infomorph._engine._batch_pid import BatchPID
 
@@ -100,6 +101,7 @@ def _plain(value, path, seen):
     _plain(vars(value), f"{path}.", seen)
 
 
+@pytest.mark.short_fit
 @pytest.mark.parametrize("cls, params", CONFIGS, ids=IDS)
 def test_fitted_state_is_plain_arrays_scalars_and_frames(cls, params, data):
     X, y = data
@@ -195,6 +197,7 @@ def test_c1_plus_c2_and_goal_checked_before_any_data():
 
 
 # -- bad and extreme input -----------------------------------------------------------
+@pytest.mark.short_fit
 @pytest.mark.parametrize("cls, params", CONFIGS[:1] + CONFIGS[3:4], ids=IDS[:1] + IDS[3:4])
 def test_bad_input_clear_errors(cls, params, data):
     X, y = data
@@ -230,6 +233,7 @@ def test_label_errors(data):
         clone(clf).partial_fit(X, y, classes=["a", "b"])
 
 
+@pytest.mark.short_fit
 def test_one_sample_and_one_feature(data):
     X, y = data
     one = make(InfomorphicTransformer, n_neurons=3).fit(X[:1])
@@ -246,6 +250,7 @@ def _finite_model(est, X):
     return out
 
 
+@pytest.mark.short_fit
 @pytest.mark.parametrize("cls, params", CONFIGS, ids=IDS)
 def test_extreme_but_valid_inputs_give_finite_models(cls, params, data):
     X, y = data
@@ -263,6 +268,7 @@ def _flip_rule(theta, y_idx):
                      for k in range(theta.shape[1])])
 
 
+@pytest.mark.short_fit
 def test_readout_flip_follows_the_rule_on_the_last_epoch(data, monkeypatch):
     # The flip is the inversion rule applied to the readout's firing probabilities of
     # the last epoch's batches, as trained (no pass over the data after fit).
@@ -310,13 +316,16 @@ def test_hundred_classes():
     rng = np.random.default_rng(0)
     y = np.repeat(np.arange(100), 3)
     X = rng.normal(size=(300, 4)) + y[:, None] * 0.05
-    clf = make(InfomorphicClassifier, hidden_layer_sizes=(8,), max_iter=2).fit(X, y)
+    clf = make(InfomorphicClassifier, hidden_layer_sizes=(8,), max_iter=2)
+    with pytest.warns(InfomorphicFitWarning, match="readout neurons of 9\\d of 100 classes"):
+        clf.fit(X, y)  # 3 rows per class, 2 epochs: not learned, one warning says so
     proba = _finite_model(clf, X)
     assert proba.shape == (300, 100)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert clf.readout_flip_.shape == (100,)
 
 
+@pytest.mark.short_fit
 def test_string_and_categorical_labels_equal_integer_codes(data):
     X, y = data
     names = np.array(["cat", "dog", "eel"])
@@ -331,6 +340,7 @@ def test_string_and_categorical_labels_equal_integer_codes(data):
         np.testing.assert_array_equal(other.predict_proba(X), ints.predict_proba(X))
 
 
+@pytest.mark.short_fit
 @pytest.mark.parametrize("cls, params", CONFIGS, ids=IDS)
 def test_dtype_layout_and_sparse_inputs_give_the_same_model(cls, params, data):
     X, y = data
@@ -422,6 +432,7 @@ def _interrupt(network):
     raise KeyboardInterrupt
 
 
+@pytest.mark.short_fit
 @pytest.mark.parametrize("cls, params", [CONFIGS[2], CONFIGS[3]], ids=[IDS[2], IDS[3]])
 @pytest.mark.parametrize("action, warning", [(_poison, ConvergenceWarning),
                                              (_interrupt, UserWarning)])
@@ -474,6 +485,7 @@ def test_real_divergence_stops_with_a_finite_model(data):
     _finite_model(clf, X * 1e10)
 
 
+@pytest.mark.short_fit
 def test_non_finite_outputs_at_prediction_raise_instead_of_nan(data, monkeypatch):
     X, y = data
     for est in (make(InfomorphicClassifier, hidden_layer_sizes=(3,)).fit(X, y),
@@ -491,6 +503,7 @@ def test_non_finite_outputs_at_prediction_raise_instead_of_nan(data, monkeypatch
 
 
 # -- reproducibility -----------------------------------------------------------------
+@pytest.mark.short_fit
 @pytest.mark.parametrize("cls, params", CONFIGS, ids=IDS)
 def test_same_random_state_same_model_across_runs_and_clone(cls, params, data):
     # Thread counts (at sizes that reach the engine's thread thresholds): test_common.py.

@@ -61,6 +61,7 @@ def test_unit_weights_are_bit_identical_to_no_weights():
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.short_fit
 def test_unit_equal_and_zero_weights_at_model_level(digits):
     X, _, y, _ = digits
     X, y = X[:300], y[:300]
@@ -86,6 +87,7 @@ def test_unit_equal_and_zero_weights_at_model_level(digits):
     assert not np.allclose(weighted[0]["F"], reference[0]["F"])
 
 
+@pytest.mark.short_fit
 def test_integer_weights_equal_repeated_rows_in_a_readout_only_network():
     # One mini-batch and no sampled hidden outputs: the fits differ only by the
     # rounding of sums taken in another order.

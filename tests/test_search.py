@@ -72,6 +72,7 @@ def test_readout_goal_param_and_unknown_ones():
         InfomorphicTransformer(goal="lateral_heuristic").set_params(readout_goal__red=1.0)
 
 
+@pytest.mark.short_fit
 def test_grid_search_on_a_preset_string_tunes_the_weight(data):
     X, y = data
     # Adaptive bins: with the default fixed range [-20, 20] the small potentials of
@@ -100,6 +101,7 @@ def test_grid_search_on_a_preset_string_tunes_the_weight(data):
     assert best.goals_["hidden_0"].get_params() == best.goal.get_params()
 
 
+@pytest.mark.short_fit
 def test_randomized_search_over_all_19_trivariate_weights(data):
     X, y = data
     weights = PRESETS["trivariate_optimised"][1]
@@ -123,6 +125,7 @@ def test_randomized_search_over_all_19_trivariate_weights(data):
     assert np.all(np.isfinite(search.cv_results_["split0_test_score"]))
 
 
+@pytest.mark.short_fit
 def test_halving_search_over_epochs_and_a_weight(data):
     X, y = data
     search = HalvingRandomSearchCV(
@@ -159,6 +162,7 @@ def test_halving_search_in_a_transformer_pipeline(data):
 
 
 # -- atom scorers ----------------------------------------------------------------------------
+@pytest.mark.short_fit
 def test_atom_scorer_values_equal_the_fold_models_atoms(data):
     X, y = data
     cv = StratifiedKFold(2)
@@ -199,6 +203,7 @@ def test_atom_scorer_on_pipelines_and_transformers(data):
     )
 
 
+@pytest.mark.short_fit
 def test_atom_scorer_errors_and_pickling(data):
     X, y = data
     clf = small_clf(sources="FC").fit(X, y)
