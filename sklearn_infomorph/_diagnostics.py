@@ -97,7 +97,7 @@ def warn_if_not_learned(classes, share, readout_mi, predicted):
             f"(predictions can find a class only by excluding the others). Try "
             f"{_fixes(imbalanced)}.",
             InfomorphicFitWarning,
-            stacklevel=5,
+            stacklevel=_STACKLEVEL,
         )
     present = np.flatnonzero(share > 0)
     chosen = np.flatnonzero(predicted > 0)

@@ -37,13 +37,13 @@ def test_warns_naming_the_class_when_the_readout_learned_nothing():
 @pytest.mark.parametrize("n_silent", [2, 12])
 def test_one_warning_per_fit_names_every_class_not_learned(n_silent):
     n_classes = 20
-    y_idx = np.repeat(np.arange(n_classes), 5)
+    share = np.full(n_classes, 1 / n_classes)
     readout_mi = np.full(n_classes, 0.3)
     readout_mi[:n_silent] = 0.001
     classes = np.array([f"c{k}" for k in range(n_classes)])
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
-        warn_if_not_learned(classes, y_idx, None, readout_mi, y_idx)
+        warn_if_not_learned(classes, share, readout_mi, predicted=share)
     assert len(record) == 1 and record[0].category is InfomorphicFitWarning
     message = str(record[0].message)
     assert f"The readout neurons of {n_silent} of 20 classes" in message
