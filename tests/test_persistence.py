@@ -102,6 +102,7 @@ def _round_trips(est, tmp_path):
     return [pickle.loads(pickle.dumps(est)), joblib.load(path)]
 
 
+@pytest.mark.short_fit
 @pytest.mark.parametrize("name", MODELS)
 def test_fitted_round_trips_are_identical_and_continue_identically(name, fitted, data,
                                                                    tmp_path):
@@ -114,6 +115,7 @@ def test_fitted_round_trips_are_identical_and_continue_identically(name, fitted,
         assert_same_fitted(a, copy.partial_fit(X, y), X)
 
 
+@pytest.mark.short_fit
 @pytest.mark.parametrize("name", MODELS)
 def test_unfitted_round_trips(name, data, tmp_path):
     X, y = data
@@ -423,6 +425,7 @@ def test_saved_models_load_and_give_the_same_outputs(version, name, how):
         np.testing.assert_array_equal(value, expected[key], err_msg=f"{version} {name} {key}")
 
 
+@pytest.mark.short_fit
 @pytest.mark.parametrize("version, name", [v for v in FIXTURE_MODELS
                                            if v[1] in ("classifier", "transformer")])
 def test_saved_models_continue_training_as_the_original(version, name):
@@ -448,6 +451,7 @@ class _ClassifierWithRequiredParameter(InfomorphicClassifier):
         self.extra = extra
 
 
+@pytest.mark.short_fit
 def test_a_subclass_with_a_required_parameter_round_trips(data):
     """Missing entries are filled from the __init__ signature, without calling it."""
     X, y = data
