@@ -2,7 +2,7 @@
 
 The scripts reach a few engine internals through benchmarks/_common.py; importing each
 one here catches a script broken by a move inside the package. Running them (their
---quick modes take minutes) is left to the benchmarks themselves, but for two cheap
+--quick modes take minutes) is left to the benchmarks themselves, but for three cheap
 ones, which check the JSON they write.
 """
 
@@ -83,6 +83,8 @@ def test_best_of_and_json_results(common, tmp_path):
     ("bench_precision", ["--repeats", "1"], "products_seconds"),
     ("bench_pid", ["--neurons", "8", "--sources", "2", "--repeats", "1",
                    "--dense-repeats", "1"], "cases"),
+    # Training through dask-ml's Incremental, prediction on local clusters (about 30 s).
+    pytest.param("out_of_core", ["--quick"], "training", marks=pytest.mark.dask),
 ])
 def test_cheap_benchmark_runs_and_writes_json(name, args, key, tmp_path):
     out = tmp_path / f"{name}.json"
