@@ -21,8 +21,6 @@ from sklearn_infomorph.atoms import (
 )
 from sklearn_infomorph.lattice import redundancy_lattice
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
 
 @pytest.fixture(scope="module")
 def clf(digits):
@@ -159,6 +157,7 @@ def test_atom_history_means_per_epoch(clf):
 
 
 # -- inputs -----------------------------------------------------------------------------------
+@pytest.mark.short_fit
 def test_works_through_pipelines_and_transformers(digits):
     X_train, _, y_train, _ = digits
     pipe = make_pipeline(

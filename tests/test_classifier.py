@@ -14,8 +14,6 @@ from sklearn_infomorph import Goal, InfomorphicClassifier
 from sklearn_infomorph._goal import PRESETS
 from sklearn_infomorph.lattice import redundancy_lattice
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
 
 @pytest.fixture(scope="module")
 def logistic_accuracy(digits):
@@ -37,6 +35,7 @@ def test_trivariate_learns_digits(digits, fitted_fcl, logistic_accuracy):
     assert accuracy >= logistic_accuracy - 0.05
 
 
+@pytest.mark.short_fit
 def test_context_learns_digits(digits, logistic_accuracy):
     X_train, X_test, y_train, y_test = digits
     clf = InfomorphicClassifier(
@@ -48,6 +47,7 @@ def test_context_learns_digits(digits, logistic_accuracy):
     assert clf.score(X_test, y_test) >= logistic_accuracy - 0.06
 
 
+@pytest.mark.short_fit
 def test_redundancy_goal_raises_redundancy(digits):
     X_train, _, y_train, _ = digits
     clf = InfomorphicClassifier(
@@ -152,6 +152,7 @@ def test_prediction_is_deterministic_and_batch_independent(digits, fitted_fcl):
 
 
 # -- labels, inputs and estimator API -----------------------------------------------------
+@pytest.mark.short_fit
 def test_string_labels_and_binary():
     X, y = make_classification(n_samples=300, n_features=8, random_state=0)
     labels = np.where(y == 1, "spam", "ham")

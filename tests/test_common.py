@@ -26,8 +26,6 @@ from sklearn_infomorph import (
     InfomorphicTransformer,
 )
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
 
 def _patterns(n_patterns=12, n_neurons=40, seed=0):
     return np.random.default_rng(seed).choice([-1.0, 1.0], size=(n_patterns, n_neurons))

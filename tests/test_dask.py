@@ -16,10 +16,7 @@ from sklearn_infomorph import InfomorphicClassifier
 from sklearn_infomorph._engine import _thread_budget as _threads
 from sklearn_infomorph.metrics import make_atom_scorers
 
-pytestmark = [
-    pytest.mark.dask,
-    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
-]
+pytestmark = pytest.mark.dask
 
 TIMEOUT = 120  # seconds for any one test on the cluster: fail instead of hanging
 

@@ -11,8 +11,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_infomorph import InfomorphicClassifier
 from sklearn_infomorph.evaluation import papers_test_accuracy
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
 
 def test_close_to_but_not_the_deterministic_accuracy(digits, fitted_fcl):
     _, X_test, _, y_test = digits
@@ -34,6 +32,7 @@ def test_depends_on_the_seed_only(digits, fitted_fcl):
     assert 0.5 < papers_test_accuracy(fitted_fcl, X_test, y_test, random_state=rng) <= 1.0
 
 
+@pytest.mark.short_fit
 def test_readout_only_matches_predict(digits):
     # Without hidden layers nothing is sampled; with batches holding every class
     # evenly, the per-batch inversion rule agrees with the one decided after fit.

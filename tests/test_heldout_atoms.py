@@ -16,8 +16,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_infomorph import InfomorphicClassifier, InfomorphicTransformer
 from sklearn_infomorph.metrics import atom_scorer, make_atom_scorers
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
 
 @pytest.fixture(scope="module")
 def split(digits):
@@ -103,6 +101,7 @@ def test_errors(fitted, split):
         InfomorphicClassifier().pid_atoms(X_test, y_test)
 
 
+@pytest.mark.short_fit
 def test_transformer_with_and_without_context(split):
     X_train, X_test, y_train, y_test = split
     unsupervised = InfomorphicTransformer(n_neurons=6, sources="FL", max_iter=2,

@@ -30,8 +30,6 @@ from sklearn_infomorph import (
 from sklearn_infomorph import _persistence as persistence
 from sklearn_infomorph._persistence import STATE_FORMAT
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
 MODELS = {
     "classifier_fcl": InfomorphicClassifier(
         hidden_layer_sizes=(5,), sources="FCL", lateral_connections=2, max_iter=3,

@@ -21,8 +21,6 @@ from sklearn_infomorph._diagnostics import InfomorphicFitWarning
 from sklearn_infomorph._engine import _network
 from sklearn_infomorph._engine._batch_pid import BatchPID
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
 CONFIGS = [
     (InfomorphicClassifier, dict(hidden_layer_sizes=(5,), sources="FC")),
     (InfomorphicClassifier, dict(hidden_layer_sizes=(5,), sources="FL")),
@@ -295,6 +293,7 @@ def test_readout_flip_follows_the_rule_on_the_last_epoch(data, monkeypatch):
     np.testing.assert_array_equal(sparse_clf.readout_flip_, clf.readout_flip_)
 
 
+@pytest.mark.short_fit
 def test_readout_flip_agrees_with_a_pass_over_the_data_once_learned():
     # Where the readout has learned, the flip from the last epoch's batches is the one
     # a separate deterministic pass over the training data would decide.
@@ -312,6 +311,7 @@ def test_readout_flip_agrees_with_a_pass_over_the_data_once_learned():
         np.testing.assert_array_equal(_flip_rule(theta, y), flip)
 
 
+@pytest.mark.short_fit
 def test_hundred_classes():
     rng = np.random.default_rng(0)
     y = np.repeat(np.arange(100), 3)
@@ -360,6 +360,7 @@ def test_dtype_layout_and_sparse_inputs_give_the_same_model(cls, params, data):
                                    rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.short_fit
 def test_lateral_connections_zero_is_an_ablation(data):
     X, y = data
     tr = make(InfomorphicTransformer, n_neurons=4, lateral_connections=0).fit(X)
@@ -368,6 +369,7 @@ def test_lateral_connections_zero_is_an_ablation(data):
     assert (tr.pid_atoms_["MI_F"] > 0).all()
 
 
+@pytest.mark.short_fit
 def test_warm_start_applies_a_changed_goal(data):
     X, y = data
     tr = make(InfomorphicTransformer, n_neurons=4, sources="FC", goal={"red": 1.0}).fit(X, y)
@@ -515,6 +517,7 @@ def test_same_random_state_same_model_across_runs_and_clone(cls, params, data):
     assert not np.array_equal(weights(first)[0][1], weights(other_seed)[0][1])
 
 
+@pytest.mark.short_fit
 def test_random_state_none_varies(data):
     X, y = data
     a, b = (make(InfomorphicTransformer, random_state=None).fit(X) for _ in range(2))

@@ -20,8 +20,6 @@ from sklearn_infomorph import Goal, InfomorphicClassifier, InfomorphicTransforme
 from sklearn_infomorph._goal import PRESETS
 from sklearn_infomorph.metrics import atom_scorer, make_atom_scorers
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
 
 def small_clf(**params):
     base = dict(hidden_layer_sizes=(8,), batch_size=64, max_iter=4, random_state=0, n_jobs=1)
@@ -140,6 +138,7 @@ def test_halving_search_over_epochs_and_a_weight(data):
     assert search.best_estimator_.n_iter_ <= 8
 
 
+@pytest.mark.short_fit
 @pytest.mark.slow
 def test_halving_search_in_a_transformer_pipeline(data):
     X, y = data
@@ -192,6 +191,7 @@ def test_atom_scorer_values_equal_the_fold_models_atoms(data):
         assert results["split0_train_pid_MI"][k] == results["split0_test_pid_MI"][k]
 
 
+@pytest.mark.short_fit
 def test_atom_scorer_on_pipelines_and_transformers(data):
     X, y = data
     layer = InfomorphicTransformer(n_neurons=6, max_iter=2, random_state=0, n_jobs=1)
@@ -224,6 +224,7 @@ def test_atom_scorer_errors_and_pickling(data):
     assert repr(scorer) == "atom_scorer('red', layer='readout', statistic='min')"
 
 
+@pytest.mark.short_fit
 def test_unsupervised_search_on_a_transformer_scored_by_an_atom(data):
     # A transformer has no score method: an atom scorer lets a search rank goals by
     # what the neurons learn, without labels.

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_digits, make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -13,8 +14,6 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_infomorph import Goal, InfomorphicTransformer
 from sklearn_infomorph._goal import PRESETS
-
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 # n_jobs=1 throughout: tiny fits gain nothing from threads, and busy-waiting OpenMP
@@ -28,13 +27,15 @@ def small(**params):
 @pytest.fixture(scope="module")
 def fitted_lateral(digits):
     X_train, _, _, _ = digits
-    return small(n_neurons=30, batch_size=128, max_iter=15).fit(X_train)
+    with pytest.warns(ConvergenceWarning, match="max_iter=15"):  # a budget of 15 epochs
+        return small(n_neurons=30, batch_size=128, max_iter=15).fit(X_train)
 
 
 # scikit-learn's estimator checks: tests/test_estimator_checks.py (every configuration).
 
 
 # -- features worth using ---------------------------------------------------------------
+@pytest.mark.short_fit
 @pytest.mark.slow
 def test_pipeline_cross_val_score(digits):
     X, y = load_digits(return_X_y=True)
@@ -50,6 +51,7 @@ def test_pipeline_cross_val_score(digits):
     assert scores.mean() > 0.8  # chance is 0.1
 
 
+@pytest.mark.short_fit
 def test_supervised_layer_uses_labels_in_fit_only(digits):
     X_train, X_test, y_train, y_test = digits
     tr = small(n_neurons=20, sources="FC", max_iter=10).fit(X_train, y_train)
@@ -61,6 +63,7 @@ def test_supervised_layer_uses_labels_in_fit_only(digits):
     assert readout.score(Z, y_test) > 0.8
 
 
+@pytest.mark.short_fit
 def test_unsupervised_ignores_y(digits):
     X_train, _, y_train, _ = digits
     with_y = small().fit(X_train, y_train)
@@ -69,6 +72,7 @@ def test_unsupervised_ignores_y(digits):
     assert not hasattr(without, "classes_")
 
 
+@pytest.mark.short_fit
 def test_unsupervised_goal_raises_its_atom(digits):
     X_train, _, _, _ = digits
     tr = small(
@@ -117,6 +121,7 @@ def test_transform_is_deterministic_and_batch_independent(digits, fitted_lateral
     np.testing.assert_array_equal(codes, np.where(Z >= 0.5, 1.0, -1.0))
 
 
+@pytest.mark.short_fit
 def test_fit_transform_equals_fit_then_transform(digits):
     # random_state and n_jobs determinism for every estimator: test_common.py.
     X_train, _, _, _ = digits
@@ -125,6 +130,7 @@ def test_fit_transform_equals_fit_then_transform(digits):
 
 
 # -- estimator API ------------------------------------------------------------------------
+@pytest.mark.short_fit
 def test_pandas_output_and_feature_names():
     X, _ = make_classification(n_samples=150, n_features=6, random_state=0)
     frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(6)], index=np.arange(150) + 1000)
@@ -142,6 +148,7 @@ def test_pandas_output_and_feature_names():
         tr.get_feature_names_out(["a", "b", "c", "d", "e", "f"])
 
 
+@pytest.mark.short_fit
 @pytest.mark.slow
 def test_goal_grid_search_in_pipeline(digits):
     X_train, _, y_train, _ = digits
@@ -189,6 +196,7 @@ def test_partial_fit(digits):
         inferred.partial_fit(X_train, y_train)
 
 
+@pytest.mark.short_fit
 def test_early_stopping_on_validation_goal(digits):
     X_train, _, y_train, _ = digits
     tr = small(early_stopping=True, n_iter_no_change=2, max_iter=30, tol=10.0).fit(X_train)
@@ -200,6 +208,7 @@ def test_early_stopping_on_validation_goal(digits):
     assert len(sup.validation_scores_) == 2
 
 
+@pytest.mark.short_fit
 def test_verbose_prints_one_line_per_epoch(digits, capsys):
     X_train, _, _, _ = digits
     small(max_iter=2, verbose=1).fit(X_train)
