@@ -231,8 +231,16 @@ class InfomorphicAssociativeMemory(
     patterns): store at least about 10 patterns, or use
     :class:`HebbianAssociativeMemory` for fewer.
 
-    Measured with ``benchmarks/memory_capacity.py`` (the authors' sweep, N = 100):
-    see the benchmarks page of the documentation.
+    Measured with ``benchmarks/memory_capacity.py`` (the authors' sweep, N = 100, 20
+    draws; a draw's capacity is the last load of 0.20, 0.22, ... stored before the
+    first failure): 1.584 +- 0.044 patterns per neuron with the redundancy goal (per
+    draw 1.54, 1.62, 1.60, 1.62, 1.58, 1.60, 1.50, 1.60, 1.60, 1.56, 1.62, 1.54, 1.58,
+    1.68, 1.56, 1.64, 1.62, 1.56, 1.56, 1.50); 1.270 +- 0.049 with
+    ``Goal.preset("memory_optimised")`` (1.16 to 1.36: the authors found those
+    weights, and 1.69, with a differentiable soft binning not implemented here);
+    the Hebbian rule by the same criterion 0.145 +- 0.020. The basins of attraction
+    are narrow at high loads: from a load of 1.0 on, a single flipped bit per cue
+    already brings the mean cosine similarity below 0.95.
 
     Examples
     --------

@@ -230,7 +230,10 @@ class HebbianAssociativeMemory(_AssociativeMemoryBase):
 
     ``coef_ = P^T P / n_features`` with a zero diagonal, P the +-1 patterns. Same
     recall and scoring as :class:`InfomorphicAssociativeMemory`, for comparison;
-    its capacity for random patterns is about 0.14 patterns per neuron.
+    its capacity for random patterns is about 0.14 patterns per neuron (measured by
+    the associative-memory paper's criterion, mean cosine similarity >= 0.95, N = 100,
+    20 draws: 0.145 +- 0.020; per draw 0.14, 0.14, 0.12, 0.14, 0.15, 0.17, 0.17, 0.14,
+    0.13, 0.19, 0.16, 0.14, 0.15, 0.14, 0.17, 0.14, 0.15, 0.12, 0.13, 0.10).
 
     Parameters
     ----------
