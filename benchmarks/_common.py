@@ -182,6 +182,18 @@ def training_network(clf, X, y):
     return clf._network
 
 
+def hidden_layer_outputs(clf, X):
+    """Deterministic outputs ``2 theta - 1`` of every hidden layer of the fitted
+    InfomorphicClassifier ``clf`` on X (context zero, as in ``predict``), a list of
+    (n_samples, n_neurons) arrays; the classifier has no public method for them."""
+    x = np.ascontiguousarray(X, dtype=np.float64)
+    outputs = []
+    for layer in clf._network.layers[:-1]:
+        x = 2.0 * layer.forward_expected(x) - 1.0
+        outputs.append(x)
+    return outputs
+
+
 def readout_flip_from_a_pass(clf, X, y):
     """The readout inversion a separate pass over (X, y) would decide for the fitted
     ``clf`` (``clf`` is not changed)."""
