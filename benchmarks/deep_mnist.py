@@ -205,8 +205,11 @@ def main():
     data_name = os.path.basename(os.path.normpath(args.data))
     protocol = {"data": data_name, "hidden": args.hidden, "max_epochs": args.epochs,
                 "batch_size": args.batch_size, "n_train": args.n_train}
-    records = _common.read_json_lines(
-        args.out, lambda r: all(r.get(k) == v for k, v in protocol.items()))
+
+    def keep(record):
+        return all(record.get(k) == v for k, v in protocol.items())
+
+    records = _common.read_json_lines(args.out, keep)
     if args.table:
         print_tables(records)
         return
@@ -215,9 +218,12 @@ def main():
     split = _common.papers_split(args.data, n_train=args.n_train)
     data = (*split["train"], *split["val"], *split["test"])
     # Seeds outermost: a run cut short still has every depth at its first seeds.
+    # The records are read again before each fit, so that two processes sharing --out
+    # (e.g. one going through the seeds and depths in reverse) skip each other's fits.
     for seed in args.seeds:
         for depth in args.depths:
             for model in args.models:
+                records = _common.read_json_lines(args.out, keep)
                 if any(r["model"] == model and r["depth"] == depth and r["seed"] == seed
                        for r in records):
                     continue
