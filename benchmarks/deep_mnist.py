@@ -24,6 +24,7 @@ What each layer holds, per fit:
 Usage::
 
     python benchmarks/deep_mnist.py --data ../shared/data/mnist
+    python benchmarks/deep_mnist.py --data ../shared/data/mnist --quick   # ~2 minutes
     python benchmarks/deep_mnist.py --data ../shared/data/fashion-mnist --seeds 1
     python benchmarks/deep_mnist.py --data DIR --table
 
@@ -199,9 +200,13 @@ def main():
     parser.add_argument("--n-train", type=int, default=48000,
                         help="training images (fewer for a smoke run)")
     parser.add_argument("--n-jobs", type=int, default=1, help="engine threads per fit")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 3 epochs on 4,800 training images, seed 0")
     parser.add_argument("--table", action="store_true", help="print the tables of --out")
     parser.add_argument("--verbose", type=int, default=0)
     args = parser.parse_args()
+    if args.quick:  # the protocol records these, so quick records never mix with full ones
+        args.epochs, args.n_train, args.seeds = 3, 4800, [0]
     data_name = os.path.basename(os.path.normpath(args.data))
     protocol = {"data": data_name, "hidden": args.hidden, "max_epochs": args.epochs,
                 "batch_size": args.batch_size, "n_train": args.n_train}
