@@ -24,7 +24,7 @@ What each layer holds, per fit:
 Usage::
 
     python benchmarks/deep_mnist.py --data ../shared/data/mnist
-    python benchmarks/deep_mnist.py --data ../shared/data/mnist --quick   # ~2 minutes
+    python benchmarks/deep_mnist.py --data ../shared/data/mnist --quick   # a few minutes
     python benchmarks/deep_mnist.py --data ../shared/data/fashion-mnist --seeds 1
     python benchmarks/deep_mnist.py --data DIR --table
 
