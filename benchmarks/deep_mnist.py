@@ -97,11 +97,18 @@ def probe(est, data):
 
 
 def atoms_per_layer(est):
-    """Mean PID atoms (bits) of each hidden layer, last epoch."""
+    """Mean PID atoms (bits) of each hidden layer, last epoch: the ``ATOMS`` under
+    their plain names, and every column of ``pid_atoms_`` under its own name."""
     means = est.pid_atoms_.groupby(level="layer", sort=False).mean()
-    return {layer: {key: float(means.loc[layer, column]) for key, column in ATOMS.items()
-                    if column in means.columns}
-            for layer in means.index if layer != "readout"}
+    layers = {}
+    for layer in means.index:
+        if layer == "readout":
+            continue
+        row = means.loc[layer].dropna()
+        layers[layer] = {**{key: float(row[column]) for key, column in ATOMS.items()
+                            if column in row.index},
+                         **{column: float(value) for column, value in row.items()}}
+    return layers
 
 
 def run(model, depth, seed, data, args):
