@@ -19,7 +19,10 @@ What each layer holds, per fit:
   information with the label ``MI_C`` and the whole ``MI``, the output entropy ``H_T``;
 - a linear probe: LogisticRegression trained on each hidden layer's deterministic
   outputs of the training images, its accuracy on the test images (for the MLP the
-  same on its ReLU activations).
+  same on its ReLU activations);
+- the layer's code of the test images: mean information of one unit's sign about the
+  label, mean absolute correlation between units, participation ratio (effective
+  number of dimensions) of the outputs.
 
 Usage::
 
@@ -81,11 +84,40 @@ def layer_outputs(est, X):
     return outputs
 
 
+def code_statistics(outputs, y):
+    """How a layer's outputs on the test images code the label: the mean plug-in
+    information (bits) of one unit's sign (MLP: active or not) about the label, the
+    mean absolute correlation between two units, and the participation ratio of the
+    outputs' covariance eigenvalues (``(sum l)^2 / sum l^2``, the effective number of
+    dimensions)."""
+    classes, y_idx = np.unique(y, return_inverse=True)
+    p_y = np.bincount(y_idx, minlength=len(classes)) / len(y)
+    h_y = -np.sum(p_y * np.log2(p_y))
+    bits = []
+    for on in (outputs > 0).T:
+        h_y_given = 0.0
+        for part in (on, ~on):
+            if part.any():
+                p = np.bincount(y_idx[part], minlength=len(classes)) / part.sum()
+                p = p[p > 0]
+                h_y_given -= part.mean() * np.sum(p * np.log2(p))
+        bits.append(h_y - h_y_given)
+    live = outputs[:, outputs.std(axis=0) > 1e-12]
+    corr = np.corrcoef(live, rowvar=False)
+    off = corr[~np.eye(len(corr), dtype=bool)]
+    eig = np.clip(np.linalg.eigvalsh(np.cov(outputs, rowvar=False)), 0.0, None)
+    return {"mi_unit_label": float(np.mean(bits)), "mean_abs_corr": float(np.mean(np.abs(off))),
+            "participation_ratio": float(eig.sum() ** 2 / np.sum(eig ** 2)),
+            "dead_units": int(outputs.shape[1] - live.shape[1])}
+
+
 def probe(est, data):
-    """Test accuracy of a LogisticRegression on each hidden layer's outputs."""
+    """Test accuracy of a LogisticRegression on each hidden layer's outputs, and the
+    :func:`code_statistics` of each layer on the test images."""
     X_train, y_train, _, _, X_test, y_test = data
-    accuracies = []
+    accuracies, codes = [], []
     for train, test in zip(layer_outputs(est, X_train), layer_outputs(est, X_test)):
+        codes.append(code_statistics(test, y_test))
         scale = train.std(axis=0) + 1e-12
         mean = train.mean(axis=0)
         lr = LogisticRegression(max_iter=300)
@@ -93,7 +125,7 @@ def probe(est, data):
             warnings.simplefilter("ignore", ConvergenceWarning)
             lr.fit((train - mean) / scale, y_train)
         accuracies.append(float(lr.score((test - mean) / scale, y_test)))
-    return accuracies
+    return accuracies, codes
 
 
 def atoms_per_layer(est):
@@ -132,7 +164,7 @@ def run(model, depth, seed, data, args):
             est, X_test, y_test, batch_size=1024, random_state=seed)
         record["atoms"] = atoms_per_layer(est)
         record["goal_last_epoch"] = [float(g) for g in est.goal_curve_[-1]]
-    record["probe_accuracy"] = probe(est, data)
+    record["probe_accuracy"], record["codes"] = probe(est, data)
     return record
 
 
@@ -177,6 +209,21 @@ def print_tables(records):
                 continue
             probes = np.array([r["probe_accuracy"] for r in rows])
             cells = [f"{100 * np.median(probes[:, k]):.2f}" for k in range(depth)]
+            print(f"| {model} | {depth} | {' | '.join(cells + ['-'] * (3 - depth))} |")
+    print()
+    print("Each hidden layer's code of the test images, median over seeds: mean "
+          "I(unit; label) bits / mean |correlation| of two units / participation ratio:")
+    print("| model | hidden layers | layer 1 | layer 2 | layer 3 |")
+    print("|---|---|---|---|---|")
+    for depth in sorted(rows_of):
+        for model in MODELS:
+            rows = [r for r in rows_of[depth].get(model, []) if "codes" in r]
+            if not rows:
+                continue
+            cells = [" / ".join(f"{np.median([r['codes'][k][key] for r in rows]):.3g}"
+                                for key in ("mi_unit_label", "mean_abs_corr",
+                                            "participation_ratio"))
+                     for k in range(depth)]
             print(f"| {model} | {depth} | {' | '.join(cells + ['-'] * (3 - depth))} |")
     print()
     print("Mean PID atoms per hidden layer (bits, last epoch), median over seeds:")
