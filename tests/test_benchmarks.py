@@ -2,8 +2,9 @@
 
 The scripts reach a few engine internals through benchmarks/_common.py; importing each
 one here catches a script broken by a move inside the package. Running them (their
---quick modes take minutes) is left to the benchmarks themselves, but for three cheap
-ones, which check the JSON they write.
+--quick modes take minutes) is left to the benchmarks themselves, but for a few cheap
+ones, which check the JSON they write (deep_mnist.py on small MNIST-format files
+written here).
 """
 
 import importlib
@@ -93,3 +94,59 @@ def test_cheap_benchmark_runs_and_writes_json(name, args, key, tmp_path):
     document = json.loads(out.read_text())
     assert document["benchmark"] == name and key in document["results"]
     assert document["machine"]["versions"]["numba"]
+
+
+def write_mnist_format(folder, prefix, images, labels):
+    """``images`` (uint8, n x rows x cols) and ``labels`` as the two idx files of
+    MNIST's layout (big-endian sizes after a 4-byte header: 0, 0, type 0x08, ndim)."""
+    for kind, array in (("images-idx3", images), ("labels-idx1", labels)):
+        array = np.ascontiguousarray(array, dtype=np.uint8)
+        header = bytes([0, 0, 0x08, array.ndim])
+        header += b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+        (folder / f"{prefix}-{kind}-ubyte").write_bytes(header + array.tobytes())
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_deep_mnist_quick_runs_every_depth_and_writes_records(tmp_path):
+    # Digits (8 x 8) in MNIST's file layout: 50,000 training images (the papers'
+    # split validates on images 48,000 on) and 2,000 test images, noisy copies.
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    rng = np.random.default_rng(0)
+
+    def draw(n):
+        rows = rng.integers(0, len(digits.target), n)
+        pixels = digits.images[rows] * 15 + rng.integers(0, 16, (n, 8, 8))
+        return pixels.astype(np.uint8), digits.target[rows]
+
+    data = tmp_path / "digits"
+    data.mkdir()
+    write_mnist_format(data, "train", *draw(50000))
+    write_mnist_format(data, "t10k", *draw(2000))
+    out = tmp_path / "deep.jsonl"
+    subprocess.run([sys.executable, "deep_mnist.py", "--quick", "--data", str(data),
+                    "--out", str(out)], cwd=BENCHMARKS, env=dict(os.environ), check=True,
+                   capture_output=True, timeout=600)
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted((r["model"], r["depth"]) for r in records) == [
+        (model, depth) for model in ("infomorphic", "mlp") for depth in (1, 2, 3)]
+    for r in records:
+        assert r["epochs"] == r["max_epochs"] == 3 and r["n_train"] == 4800
+        assert len(r["probe_accuracy"]) == len(r["codes"]) == r["depth"]
+        assert 0 <= r["test_accuracy"] <= 1
+        # Every hidden layer's outputs hold the digit (a linear probe reads it).
+        assert min(r["probe_accuracy"]) > 0.9, r
+        if r["model"] == "infomorphic":
+            assert list(r["atoms"]) == [f"hidden_{k}" for k in range(r["depth"])]
+            assert 0 <= r["papers_test_accuracy"] <= 1
+    document = json.loads(out.with_suffix(".json").read_text())
+    assert document["benchmark"] == "deep_mnist"
+    assert [row["depth"] for row in document["results"]["tables"]["accuracy"]] == [1, 2, 3]
+    # Run again: every fit is in the records and skipped.
+    again = subprocess.run([sys.executable, "deep_mnist.py", "--quick", "--data", str(data),
+                            "--out", str(out)], cwd=BENCHMARKS, env=dict(os.environ),
+                           check=True, capture_output=True, text=True, timeout=600)
+    assert "seed 0:" not in again.stdout
+    assert len(out.read_text().splitlines()) == 6
