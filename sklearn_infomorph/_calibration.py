@@ -11,8 +11,7 @@ class".
 Both are decided from :class:`ReadoutStats`, weighted sufficient statistics of the
 readout's firing probabilities on training rows, which the fit loop collects from the
 probabilities it computes anyway (the last epoch's batches, as trained; no pass over
-X; :func:`decide_on_rows` fits the calibration on given rows instead). They are
-sums, so the statistics of several ``partial_fit`` chunks merge by
+X). They are sums, so the statistics of several ``partial_fit`` chunks merge by
 addition, and they are plain arrays:
 
 - per neuron k, the weighted sum of its firing probability and the weight over the
@@ -68,41 +67,67 @@ class ReadoutStats:
     hist_z: np.ndarray
 
     @classmethod
-    def from_theta(cls, theta, y_idx, sample_weight=None, z=None):
+    def from_theta(cls, theta, y_idx, sample_weight=None, histograms=True):
         """Statistics of uninverted firing probabilities ``theta`` (n, n_classes) of
-        rows of classes ``y_idx``; ``z`` = :func:`log_odds` (theta) if already known."""
+        rows of classes ``y_idx``; ``histograms=False`` leaves the histograms empty
+        (zero)."""
         n, n_classes = theta.shape
-        w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
-        own = y_idx[:, None] == np.arange(n_classes)
-        class_weight = np.bincount(y_idx, weights=w, minlength=n_classes)
-        weighted = theta * w[:, None]
-        theta_sum = np.stack([np.where(own, weighted, 0.0).sum(axis=0),
-                              np.where(own, 0.0, weighted).sum(axis=0)])
-        weight = np.stack([class_weight, np.full(n_classes, w.sum()) - class_weight])
-        z = log_odds(theta) if z is None else z
-        width = 2.0 * _Z_MAX / _N_BINS
-        bins = np.clip(((z + _Z_MAX) / width).astype(np.int64), 0, _N_BINS - 1)
-        # Flat cell: (0 own / 1 other, class, bin).
-        cell = (~own) * (n_classes * _N_BINS) + np.arange(n_classes) * _N_BINS + bins
-        size = 2 * n_classes * _N_BINS
-        w_rows = np.broadcast_to(w[:, None], cell.shape).ravel()
-        hist_weight = np.bincount(cell.ravel(), weights=w_rows, minlength=size)
-        hist_z = np.bincount(cell.ravel(), weights=(z * w[:, None]).ravel(), minlength=size)
+        rows = np.arange(n)
+        w = None if sample_weight is None else np.asarray(sample_weight, float)
+        weights = np.ones(n) if w is None else w
+        class_weight = np.bincount(y_idx, weights=weights, minlength=n_classes)
+        own_theta = np.bincount(y_idx, weights=theta[rows, y_idx] * weights,
+                                minlength=n_classes)
+        theta_sum = np.stack([own_theta, weights @ theta - own_theta])
+        weight = np.stack([class_weight, weights.sum() - class_weight])
         shape = (2, n_classes, _N_BINS)
+        if not histograms:
+            return cls(theta_sum, weight, np.zeros(shape), np.zeros(shape))
+        z = log_odds(theta)
+        # Flat cell of each (row, neuron): (0 own class / 1 other, neuron, bin).
+        cell = ((z + _Z_MAX) * (_N_BINS / (2.0 * _Z_MAX))).astype(np.int64)
+        np.clip(cell, 0, _N_BINS - 1, out=cell)
+        cell += np.arange(n_classes) * _N_BINS + n_classes * _N_BINS
+        cell[rows, y_idx] -= n_classes * _N_BINS
+        cell = cell.ravel()
+        size = 2 * n_classes * _N_BINS
+        if w is None:
+            hist_weight = np.bincount(cell, minlength=size).astype(np.float64)
+            hist_z = np.bincount(cell, weights=z.ravel(), minlength=size)
+        else:
+            hist_weight = np.bincount(cell, weights=np.repeat(w, n_classes), minlength=size)
+            hist_z = np.bincount(cell, weights=(z * w[:, None]).ravel(), minlength=size)
         return cls(theta_sum, weight, hist_weight.reshape(shape), hist_z.reshape(shape))
+
+    def with_histograms_of(self, other):
+        """These inversion sums with the histograms of ``other``."""
+        return ReadoutStats(self.theta_sum, self.weight, other.hist_weight, other.hist_z)
 
     def __add__(self, other):
         return ReadoutStats(self.theta_sum + other.theta_sum, self.weight + other.weight,
                             self.hist_weight + other.hist_weight, self.hist_z + other.hist_z)
 
     def to_state(self):
-        """A dict of plain arrays (:meth:`from_state` reads it back)."""
+        """A dict of plain arrays (:meth:`from_state` reads it back); the histograms
+        as their occupied cells only (most of them are empty), so that a pickled
+        classifier stays small."""
+        cells = np.flatnonzero(self.hist_weight)
         return {"theta_sum": self.theta_sum, "weight": self.weight,
-                "hist_weight": self.hist_weight, "hist_z": self.hist_z}
+                "hist_shape": np.array(self.hist_weight.shape, dtype=np.int64),
+                "hist_cells": cells.astype(np.int64),
+                "hist_weight": self.hist_weight.ravel()[cells],
+                "hist_z": self.hist_z.ravel()[cells]}
 
     @classmethod
     def from_state(cls, state):
-        return cls(**{key: np.asarray(value, dtype=np.float64) for key, value in state.items()})
+        arrays = {key: np.asarray(value) for key, value in state.items()}
+        hist_weight = np.zeros(int(np.prod(arrays["hist_shape"])))
+        hist_z = np.zeros_like(hist_weight)
+        hist_weight[arrays["hist_cells"]] = arrays["hist_weight"]
+        hist_z[arrays["hist_cells"]] = arrays["hist_z"]
+        shape = tuple(int(n) for n in arrays["hist_shape"])
+        return cls(arrays["theta_sum"].astype(np.float64), arrays["weight"].astype(np.float64),
+                   hist_weight.reshape(shape), hist_z.reshape(shape))
 
     def flip(self):
         """Readout neurons firing inverted: own-class mean below the others' mean
@@ -137,11 +162,11 @@ class ReadoutDecision:
     calibration: object
     label_bits: np.ndarray
 
-    def scores(self, theta, z=None):
+    def scores(self, theta):
         """Per row and class, a score whose argmax is the predicted class."""
         if self.calibration is None:
             return np.where(self.flip, 1.0 - theta, theta)
-        z = log_odds(theta) if z is None else z
+        z = log_odds(theta)
         return np.where(self.flip, -z, z) * self.calibration[:, 0] + self.calibration[:, 1]
 
     def log_proba(self, theta):
@@ -157,19 +182,8 @@ def decide(stats, calibrate=True):
     """The :class:`ReadoutDecision` of :class:`ReadoutStats`."""
     flip = stats.flip()
     z, target, weight = stats.points(flip)
-    params = fit_platt(z, target, weight)
-    bits = label_information(z, target, weight, params)
-    return ReadoutDecision(flip, params if calibrate else None, bits)
-
-
-def decide_on_rows(theta, y_idx, sample_weight, flip, calibrate=True):
-    """The :class:`ReadoutDecision` with inversion ``flip`` and the calibration fitted
-    on every row of uninverted firing probabilities ``theta`` (n, n_classes)."""
-    n, n_classes = theta.shape
-    z = log_odds(np.where(flip, 1.0 - theta, theta)).T
-    target = (y_idx[None, :] == np.arange(n_classes)[:, None]).astype(np.float64)
-    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
-    weight = np.broadcast_to(w, z.shape)
+    occupied = weight.any(axis=0)  # bins empty for every neuron add nothing
+    z, target, weight = z[:, occupied], target[occupied], weight[:, occupied]
     params = fit_platt(z, target, weight)
     bits = label_information(z, target, weight, params)
     return ReadoutDecision(flip, params if calibrate else None, bits)
@@ -218,8 +232,8 @@ def fit_platt(z, target, weight):
         b = np.where(accepted, b - scale * step_b, b)
         current = np.where(accepted, trial, current)
         moved = scale * np.maximum(np.abs(step_a), np.abs(step_b))
-        # Newton converges quadratically: below this the minimum is reached to rounding.
-        active &= accepted & (moved >= 1e-13 * (1.0 + np.abs(a) + np.abs(b)))
+        # Newton converges quadratically: the next step would be below 1e-12.
+        active &= accepted & (moved >= 1e-6 * (1.0 + np.abs(a) + np.abs(b)))
         if not active.any():
             break
     return np.column_stack([a, b])

@@ -106,8 +106,8 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
     readout_calibration : bool, default=True
         Decide with calibrated readout neurons: each class neuron's firing
         probability is mapped to the probability of its class on the (weighted)
-        training rows by a slope and intercept (Platt scaling, fitted during fit;
-        see Notes), so that neurons of
+        training rows by a slope and intercept (Platt scaling, fitted during fit
+        on at most 2,048 training rows; see Notes), so that neurons of
         different sharpness, and rare classes, compete fairly in the argmax. False
         predicts with the normalised firing probabilities, as in the papers.
     class_weight : dict, "balanced" or None, default=None
@@ -166,11 +166,13 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
     firing probabilities). Inversion and calibration form one decision, fitted
     inside fit on the training rows only (never the early-stopping validation
     rows): the inversion from the readout's firing probabilities in the training
-    batches of the epoch whose weights are kept, the calibration from one
-    prediction pass over the training rows with the final weights. A sample's
-    prediction never depends on the other samples it is
-    predicted with. The early-stopping score is the accuracy of the inverted,
-    uncalibrated readout.
+    batches of the epoch whose weights are kept (no pass over X), the calibration
+    from one prediction call with the final weights on at most 2,048 training rows
+    (a fixed random subset of larger data), summarised as weighted log-odds
+    histograms per class. ``partial_fit`` adds each chunk's summaries to those of
+    the earlier chunks, so the decision covers every row seen. A sample's
+    prediction never depends on the other samples it is predicted with. The
+    early-stopping score is the accuracy of the inverted, uncalibrated readout.
 
     Sample and class weights act in every neuron's PID: each mini-batch's joint
     distribution is the weighted empirical one, ``P(t, s) = sum_i w_i P(Y=t | i)
@@ -359,13 +361,13 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
             sample_weight, self.class_weight, y_idx, len(self.classes_), self.classes_
         )
         X, y_idx, weights = drop_zero_weights(X, y_idx, weights)
-        self._epoch_decisions = {}  # this call's per-epoch decisions, by epoch
+        self._epoch_stats = {}  # this call's readout statistics, by epoch
         try:
             self._fit_network(
                 X, y_idx, len(self.classes_), incremental=incremental, sample_weight=weights
             )
         finally:
-            del self._epoch_decisions
+            del self._epoch_stats
         return self
 
     def _engine_predict(self, X):

@@ -195,8 +195,8 @@ def test_fast_log2_matches_numpy():
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("method", ["fit", "partial_fit", "verbose"])
 def test_fit_adds_no_pass_over_the_data(digits, method, monkeypatch, capsys):
-    # Readout flip, PID records, verbose accuracy and the finiteness check come from
-    # the epochs themselves: no prediction pass and no evaluation-only batch.
+    # Readout inversion, PID records, verbose accuracy and the finiteness check come
+    # from the epochs themselves: no full prediction pass, no evaluation-only batch.
     from sklearn_infomorph._engine import _network
 
     X_train, _, y_train, _ = digits
@@ -220,8 +220,9 @@ def test_fit_adds_no_pass_over_the_data(digits, method, monkeypatch, capsys):
     else:
         clf.fit(X_train, y_train)
     batches = -(-len(X_train) // 128) * (1 if method == "partial_fit" else 2)
-    # One prediction pass after training: the readout calibration (and, after fit,
-    # the not-learned checks) need the readout as it predicts, not as it trained.
+    # One prediction call, on at most CALIBRATION_ROWS training rows: the readout
+    # calibration needs the readout as it predicts (the inversion comes from the
+    # epochs' own readout outputs).
     assert calls == {"predict": 1, "evaluate": 0, "learn": batches}
     if method == "verbose":
         assert "training accuracy=" in capsys.readouterr().out

@@ -439,7 +439,19 @@ def test_saved_models_continue_training_as_the_original(version, name):
     assert got
     for key, value in make_fixtures.continued(name, loaded, data).items():
         np.testing.assert_array_equal(got[key], value)
-        np.testing.assert_array_equal(value, expected[key], err_msg=f"{version} {name} {key}")
+        if (version, name) in _DECISION_CHANGED_SINCE:
+            # Training is the same; the readout calibration of the continued fit is
+            # now fitted on binned statistics (it was fitted on every row).
+            np.testing.assert_allclose(value, expected[key], rtol=0, atol=2e-3,
+                                       err_msg=f"{version} {name} {key}")
+        else:
+            np.testing.assert_array_equal(value, expected[key],
+                                          err_msg=f"{version} {name} {key}")
+
+
+# Fixtures whose continued training ends in a readout decision made by a newer rule
+# (the decision of a loaded model, and its predictions, are unchanged).
+_DECISION_CHANGED_SINCE = {("0.2.0.dev0", "classifier")}
 
 
 class _ClassifierWithRequiredParameter(InfomorphicClassifier):
