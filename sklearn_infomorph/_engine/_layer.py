@@ -287,12 +287,14 @@ class Layer:
         atoms, h_res, goal = pid.summarise(i_cap, h_t, w, self.gamma_h)
         if update:
             # Each trained source's weights learn from its input and its slot's deltas.
+            # Written into the optimiser's flat buffer: its step is one pass, no copy.
             inputs = {"F": x32, "C": xc32, "L": y_first}
-            grads = {}
+            grads = self.optimizer.gradients(np.float32)
             for source in kind.trained:
                 k = kind.slot(source)
-                grads["W_" + source] = par.product(inputs[source], delta[k].T, transpose_a=True)
-                grads["b_" + source] = g_bias[k]
+                par.product(inputs[source], delta[k].T, out=grads["W_" + source],
+                            transpose_a=True)
+                grads["b_" + source][...] = g_bias[k]
             timer.lap("backward products")
             self.optimizer.step(params, grads, masks={"W_L": self.lateral_mask})
             timer.lap("optimiser")
