@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._auto import auto_batch_size, learning_rates
 from ._base import InfomorphicBase, LayerPlan
 from ._goal import Goal
 from ._labels import canonical_sources, encode_labels
@@ -70,12 +71,20 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
         Mini-batch size; "auto" is ``n_samples // 20`` clipped to [32, 256] (and at
         most n_samples): about 20 Adam updates per epoch on small data, batches of
         at least 32 samples for the PID estimates. The papers use 1024.
-    learning_rate_init : float, default=0.002
-        Adam learning rate of the hidden layers.
+    learning_rate_init : float or "auto", default="auto"
+        Adam learning rate of the hidden layers. "auto" follows the number of Adam
+        updates per epoch, ``u = ceil(n_samples / batch_size)``: ``0.002 * clip(40 /
+        u, 1, 3)``, so that an epoch moves the weights about as far as 40 updates at
+        0.002 would. 0.002 from 40 updates per epoch on (the papers' MNIST setups, or
+        about 10,000 samples with ``batch_size="auto"``), 0.004 for 640 to 5,120
+        samples, 0.006 up to 416 samples (see the user guide's accuracy page).
+        ``n_samples`` is the number of rows of the fit (of the first call for
+        partial_fit).
     alpha : float, default=3.5e-4
         L2 weight decay of the hidden layers.
-    readout_learning_rate : float, default=0.003
-        Adam learning rate of the readout layer.
+    readout_learning_rate : float or "auto", default="auto"
+        Adam learning rate of the readout layer; "auto" is ``0.003 * clip(40 / u, 1,
+        3)``, as for ``learning_rate_init``.
     readout_alpha : float, default=1.5e-4
         L2 weight decay of the readout layer.
     max_iter : int, default=100
@@ -182,8 +191,8 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
     batching. The readout inversion and calibration, the early-stopping accuracy and
     ``pid_atoms_`` use the weights too.
 
-    Before ``1 / learning_rate`` Adam updates of the slowest layer (500 with the
-    defaults) the stopping rules do not count epochs without improvement: no
+    Before ``1 / learning_rate`` Adam updates of the slowest layer (500 at 0.002,
+    167 at 0.006) the stopping rules do not count epochs without improvement: no
     weight can have moved by more than about 1 by then. After fit, an
     ``InfomorphicFitWarning`` names a class whose readout neuron carries almost no
     information about its label, or the single class predicted for every training
@@ -214,7 +223,9 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
         **InfomorphicBase._parameter_constraints,
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "readout_goal": [None, str, dict, Goal],
-        "readout_learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "readout_learning_rate": [Interval(Real, 0, None, closed="neither"),
+                                  StrOptions({"auto"})],
         "readout_alpha": [Interval(Real, 0, None, closed="left")],
         "readout_calibration": ["boolean"],
         "class_weight": [None, dict, StrOptions({"balanced"})],
@@ -228,7 +239,7 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
         self, hidden_layer_sizes=(100,), *, sources="FCL", goal=None, readout_goal=None,
         n_bins=20, binning="auto", bin_range=20.0, lateral_connections=None, k1=0.9,
         k2=2.0, c1=0.1, c2=0.1, w1=2.0, w2=2.0, batch_size="auto",
-        learning_rate_init=0.002, alpha=3.5e-4, readout_learning_rate=0.003,
+        learning_rate_init="auto", alpha=3.5e-4, readout_learning_rate="auto",
         readout_alpha=1.5e-4, max_iter=100, shuffle=True, random_state=None, tol=1e-4,
         early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
         warm_start=False, verbose=False, n_jobs=None, readout_calibration=True,
@@ -278,15 +289,21 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
 
     def _layer_plan(self):
         sources = canonical_sources(self.sources)
+        hidden_rate, readout_rate = self._learning_rates()
         plan = [
             LayerPlan(f"hidden_{k}", sources, "goal", n_neurons=size,
-                      learning_rate=self.learning_rate_init, alpha=self.alpha)
+                      learning_rate=hidden_rate, alpha=self.alpha)
             for k, size in enumerate(self._hidden_sizes())
         ]
         plan.append(LayerPlan("readout", "FC", "readout_goal", kind="readout",
-                              learning_rate=self.readout_learning_rate,
-                              alpha=self.readout_alpha))
+                              learning_rate=readout_rate, alpha=self.readout_alpha))
         return plan
+
+    def _learning_rates(self):
+        """(hidden, readout) learning rates of the fit under way ("auto" resolved for
+        ``_fit_rows``, set during fit and partial_fit; outside them: the base rates)."""
+        return learning_rates(self.learning_rate_init, self.readout_learning_rate,
+                              self.batch_size, getattr(self, "_fit_rows", None))
 
     # -- fitting -------------------------------------------------------------------
     def _encode(self, y, classes=None):
@@ -351,7 +368,7 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
 
     def _training_settings(self):
         settings = super()._training_settings()
-        slowest = min(self.learning_rate_init, self.readout_learning_rate)
+        slowest = min(self._learning_rates())
         return replace(settings, auto_batch=auto_batch_size,
                        updates_before_stopping=int(np.ceil(1.0 / slowest)))
 
@@ -362,12 +379,13 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
         )
         X, y_idx, weights = drop_zero_weights(X, y_idx, weights)
         self._epoch_stats = {}  # this call's readout statistics, by epoch
+        self._fit_rows = X.shape[0]  # the "auto" learning rates follow it
         try:
             self._fit_network(
                 X, y_idx, len(self.classes_), incremental=incremental, sample_weight=weights
             )
         finally:
-            del self._epoch_stats
+            del self._epoch_stats, self._fit_rows
         return self
 
     def _engine_predict(self, X):
@@ -428,17 +446,3 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
         tags.non_deterministic = False
         tags.input_tags.sparse = True
         return tags
-
-
-# batch_size="auto": at least _AUTO_UPDATES Adam updates per epoch, but never fewer than
-# _AUTO_MIN_BATCH samples in a batch (each neuron's PID is estimated from one batch) nor
-# more than 256 (large data sets: as before, 256).
-_AUTO_UPDATES = 20
-_AUTO_MIN_BATCH = 32
-
-
-def auto_batch_size(n_samples):
-    """The classifier's ``batch_size="auto"``: ``clip(n_samples // 20, 32, 256)``,
-    at most n_samples."""
-    return min(n_samples, max(_AUTO_MIN_BATCH, min(256, n_samples // _AUTO_UPDATES)))
-

@@ -114,12 +114,13 @@ def test_class_weight_balanced_learns_the_minority_class():
     clf = InfomorphicClassifier(hidden_layer_sizes=(20,), class_weight="balanced",
                                 random_state=0).fit(X_train, y_train)
     assert balanced_accuracy_score(y_test, clf.predict(X_test)) > 0.65
-    # a dict with the same ratio is the same fit
+    # a dict with the same ratio is the same fit (up to the rounding of weights that
+    # differ by a constant factor, which the PID normalises away)
     counts = np.bincount(y_train)
     ratio = {0: 1.0, 1: counts[0] / counts[1]}
     same = InfomorphicClassifier(hidden_layer_sizes=(20,), class_weight=ratio,
                                  random_state=0).fit(X_train, y_train)
-    np.testing.assert_allclose(same.coefs_[0]["F"], clf.coefs_[0]["F"], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(same.coefs_[0]["F"], clf.coefs_[0]["F"], rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_infomorph import InfomorphicClassifier
+from sklearn_infomorph._auto import auto_batch_size, auto_rate_scale, learning_rates
 from sklearn_infomorph._diagnostics import InfomorphicFitWarning, warn_if_not_learned
 
 
@@ -97,6 +98,51 @@ def test_stopping_rules_wait_until_learning_has_started(early_stopping):
         warnings.simplefilter("ignore", InfomorphicFitWarning)
         clf.fit(X, y)
     assert clf.n_iter_ == 20 + 2 - 1
+
+
+@pytest.mark.parametrize("n_samples, batch_size, scale", [
+    (120, "auto", 3.0),      # 4 updates per epoch (iris)
+    (416, "auto", 3.0),      # 13 updates of 32
+    (448, "auto", 40 / 14),  # 14
+    (1000, "auto", 2.0),     # 20 updates of 50
+    (5120, "auto", 2.0),     # 20 updates of 256
+    (10240, "auto", 1.0),    # 40 updates of 256
+    (48000, 1024, 1.0),      # the papers' MNIST setups: 47 updates of 1024
+    (2000, 100, 2.0),        # an explicit batch size counts as it is: 20 updates
+])
+def test_auto_learning_rates_follow_the_updates_per_epoch(n_samples, batch_size, scale):
+    assert auto_rate_scale(n_samples, auto_batch_size(n_samples) if batch_size == "auto"
+                           else batch_size) == pytest.approx(scale)
+    hidden, readout = learning_rates("auto", "auto", batch_size, n_samples)
+    assert (hidden, readout) == pytest.approx((0.002 * scale, 0.003 * scale))
+    # A number is used as it is, whatever the data; no data: the base rates.
+    assert learning_rates(0.05, "auto", batch_size, n_samples)[0] == 0.05
+    assert learning_rates("auto", 0.07, batch_size, n_samples)[1] == 0.07
+    assert learning_rates("auto", "auto", batch_size, None) == (0.002, 0.003)
+
+
+@pytest.mark.short_fit
+def test_auto_learning_rates_reach_the_network_and_the_warm_up():
+    X, y = _rare_class_data(200)
+    rates = lambda clf: [layer.optimizer.learning_rate  # noqa: E731
+                         for layer in clf._network.layers]
+    # 200 rows in one batch: 1 update per epoch, so "auto" is 3 times the base rates,
+    # and the stopping rules start counting after 1 / 0.006 = 167 updates (tol=10 bits
+    # never counts as an improvement: the fit stops n_iter_no_change=2 epochs later).
+    params = dict(hidden_layer_sizes=(5,), batch_size=400, tol=10.0, n_iter_no_change=2,
+                  max_iter=200, random_state=0)
+    clf = InfomorphicClassifier(**params).fit(X, y)
+    assert rates(clf) == pytest.approx([0.006, 0.009])
+    assert clf.n_iter_ == 167 + 2 - 1
+    assert clf.get_params()["learning_rate_init"] == "auto"  # the parameter stays
+    # Explicit rates are kept as given; the other "auto" still follows the data.
+    clf = InfomorphicClassifier(learning_rate_init=0.05, **params).fit(X, y)
+    assert rates(clf) == pytest.approx([0.05, 0.009])
+    assert clf.n_iter_ == 112 + 2 - 1  # the slowest layer now the readout: 1 / 0.009
+    # partial_fit: the rows of its first call.
+    clf = InfomorphicClassifier(hidden_layer_sizes=(5,), random_state=0)
+    clf.partial_fit(X[:100], y[:100], classes=[0, 1]).partial_fit(X, y)
+    assert rates(clf) == pytest.approx([0.006, 0.009])  # 100 rows: 4 updates of 32
 
 
 def test_small_data_learns_with_the_defaults():
