@@ -5,6 +5,7 @@ Usage::
     python benchmarks/bench_epoch.py --data /path/to/mnist            # batch 1024 and 256
     python benchmarks/bench_epoch.py --data DIR --quick                # ~1 minute
     python benchmarks/bench_epoch.py --data DIR --scaling              # N and batch size
+    python benchmarks/bench_epoch.py --data DIR --threads-table        # 1, 2 (8, 16) threads
     python benchmarks/bench_epoch.py --data DIR --rss                  # peak memory, N=2000
     python benchmarks/bench_epoch.py --data DIR --fixed                # fit beyond its epochs
 
@@ -43,6 +44,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from sklearn_infomorph import InfomorphicClassifier
+from sklearn_infomorph._engine import _thread_pool as par
+from sklearn_infomorph._engine._float32 import gather_float32
 
 import _common
 from _common import N_CLASSES, blocked_product, limit_threads
@@ -78,7 +81,8 @@ def time_epoch(net, X, onehot, batches, rng, phases=True):
         start = time.perf_counter()
         for idx in batches:
             t = time.perf_counter()
-            x, c = X[idx], onehot[idx]
+            x, _ = gather_float32(X, idx)  # as fit gathers a batch (on the threads)
+            c = onehot[idx]
             gather += time.perf_counter() - t
             net.train_batch(x, c, rng)
         total = time.perf_counter() - start
@@ -163,8 +167,8 @@ def print_breakdown(name, epoch, phases):
 
 def main_table(args, X, onehot):
     n_threads = args.threads
-    max_batches = 12 if args.quick else None
-    note = " (extrapolated from 12 batches)" if args.quick else ""
+    max_batches = args.max_batches or (12 if args.quick else None)
+    note = f" (extrapolated from {max_batches} batches)" if max_batches else ""
     batches = [args.batch] if args.batch else [1024, 256]
     targets = {1024: 2, 256: 3}
     rows = []
@@ -211,6 +215,83 @@ def main_table(args, X, onehot):
                     f"{max(speedups):.2f}x (target >= 1.6x)")
     print(summary)
     return {"table": results, "worst_epoch_over_floor": worst}
+
+
+#: Blocks a phase's work is cut into at most (the threads it can use), as the engine
+#: cuts it: products, conversions, the row gather and the optimiser in at most
+#: ``_thread_pool._MAX_BLOCKS`` blocks, the neuron kernels in one run of neurons per
+#: thread (N = 100 here); "other" (Python glue, the readout's small kernels below the
+#: thread thresholds) runs in the calling thread.
+def _phase_blocks(phase, n_hidden):
+    if phase.startswith(("activation", "first step")):
+        return n_hidden
+    if phase.startswith("other"):
+        return 1
+    return par._MAX_BLOCKS
+
+
+def _amdahl(t1, t2, threads, blocks):
+    """Predicted seconds of a phase on ``threads`` threads from its seconds on 1 and 2:
+    the share ``s = 2 t2 / t1 - 1`` that did not halve on two threads (in [0, 1]) stays,
+    the rest divides over ``min(threads, blocks)`` threads."""
+    if t1 <= 0:
+        return t2
+    serial = min(1.0, max(0.0, 2.0 * t2 / t1 - 1.0))
+    return t1 * (serial + (1.0 - serial) / min(threads, blocks))
+
+
+def main_threads_table(args, X, onehot):
+    """1 and ``--threads`` threads measured phase by phase in one run; 8 and 16 predicted."""
+    max_batches = args.max_batches or (12 if args.quick else None)
+    batches = [args.batch] if args.batch else [1024, 256]
+    n = args.threads
+    print(f"Thread scaling, MNIST 60,000 images, N = {args.hidden} + 10 readout"
+          + (f" (extrapolated from {max_batches} batches)" if max_batches else "")
+          + f"; 1 and {n} threads measured, 8 and 16 predicted (Amdahl per phase: the "
+          f"share s = 2 t{n} / t1 - 1 of a phase that did not halve on {n} threads stays "
+          "serial, the rest divides over min(threads, the phase's blocks); hand-over "
+          "costs growing with the thread count are not modelled)")
+    table = []
+    for batch in batches:
+        for sources in SETUPS:
+            runs = {}
+            for threads in (1, n):
+                epoch, _, phases, _ = run_setup(sources, X, onehot, args.hidden, batch,
+                                                threads, max_batches)
+                phases = dict(phases)
+                phases["other (Python glue, PID summaries, readout)"] = max(
+                    0.0, epoch - sum(phases.values()))
+                runs[threads] = (epoch, phases)
+            (e1, p1), (e2, p2) = runs[1], runs[n]
+            predicted = {
+                k: sum(_amdahl(p1[ph], p2.get(ph, 0.0), k, _phase_blocks(ph, args.hidden))
+                       for ph in p1)
+                for k in (8, 16)
+            } if n == 2 else {}
+            name = f"{'F+' + '+'.join(sources[1:])}, batch {batch}"
+            print(f"  {name}: phase | 1 thr s | {n} thr s | speed-up | serial share")
+            for ph in sorted(p1, key=lambda q: -p1[q]):
+                t1, t2 = p1[ph], p2.get(ph, 0.0)
+                serial = min(1.0, max(0.0, 2.0 * t2 / t1 - 1.0)) if t1 > 0 else 0.0
+                print(f"    {ph:<48s} {t1:7.3f} {t2:7.3f} {t1 / max(t2, 1e-12):6.2f}x "
+                      f"{serial:6.2f}")
+            table.append({"sources": sources, "batch": batch, "epoch_seconds": {1: e1, n: e2},
+                          "phases_seconds": {1: p1, n: p2},
+                          "predicted_epoch_seconds": predicted})
+    print()
+    print(f"| setup | batch | 1 thr s | {n} thr s | {n} vs 1 | 8 thr s (predicted) | "
+          "8 vs 1 | 16 thr s (predicted) | 16 vs 1 |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in table:
+        e1, e2 = row["epoch_seconds"][1], row["epoch_seconds"][n]
+        pred = row["predicted_epoch_seconds"]
+        cells = " | ".join(f"{pred[k]:.3f} | {e1 / pred[k]:.2f}x" for k in sorted(pred))
+        print(f"| {'F+' + '+'.join(row['sources'][1:])} | {row['batch']} | {e1:.3f} | "
+              f"{e2:.3f} | {e1 / e2:.2f}x | {cells or '- | - | - | -'} |")
+    speedups = [r["epoch_seconds"][1] / r["epoch_seconds"][n] for r in table]
+    print(f"summary: {n} vs 1 thread speed-up {min(speedups):.2f}x to {max(speedups):.2f}x "
+          "(target >= 1.7x)")
+    return {"threads_table": table}
 
 
 def main_scaling(args, X, onehot):
@@ -269,6 +350,8 @@ import sys, warnings, numpy as np
 sys.path.insert(0, {here!r})
 import _common
 from sklearn_infomorph import InfomorphicClassifier
+from sklearn_infomorph._engine import _thread_pool as par
+from sklearn_infomorph._engine._float32 import gather_float32
 warnings.simplefilter("ignore")
 def status(key):
     with open("/proc/self/status") as fh:
@@ -451,7 +534,13 @@ def main():
                              "for --fixed and --scaling's reference)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="fewer batches, extrapolated")
+    parser.add_argument("--max-batches", type=int, default=None,
+                        help="time the first MAX_BATCHES batches of each epoch and "
+                             "extrapolate to the epoch (--quick: 12)")
     parser.add_argument("--scaling", action="store_true", help="N and batch-size scaling")
+    parser.add_argument("--threads-table", action="store_true",
+                        help="phases on 1 and --threads threads side by side, 8 and 16 "
+                             "threads predicted from them")
     parser.add_argument("--rss", action="store_true",
                         help="peak memory of an F+C fit and of N = 2000 training")
     parser.add_argument("--fixed", action="store_true",
@@ -474,6 +563,8 @@ def main():
             onehot = np.eye(N_CLASSES)[y]
             if args.scaling:
                 results = main_scaling(args, X, onehot)
+            elif args.threads_table:
+                results = main_threads_table(args, X, onehot)
             else:
                 results = main_table(args, X, onehot)
     _common.write_results(args.out, "bench_epoch", args, results, machine)

@@ -2,7 +2,7 @@
 
 Each test runs on every estimator the property applies to: the classifier, the
 transformer, the infomorphic associative memory and the Hebbian one. The tests use
-the public API only (plus the standard library's thread pool as a spy), so that
+the public API only (plus the engine's thread team as a spy), so that
 moving the package's modules does not touch them. Properties of one estimator alone
 stay in its own test file; scikit-learn's own checks are in test_estimator_checks.py.
 """
@@ -10,7 +10,6 @@ stay in its own test file; scikit-learn's own checks are in test_estimator_check
 import pickle
 import threading
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
@@ -274,10 +273,13 @@ def test_warm_start_and_partial_fit_refuse_other_features(name, datasets):
 
 
 # -- threads ---------------------------------------------------------------------------------
-# Sizes that reach the engine's thread thresholds: a layer shares a batch's work
-# between threads from 65536 (sample, neuron) pairs on (batch 512 x 160 neurons =
-# 81920), and prediction from 65536 (row, neuron) pairs on (400 rows x 160 neurons).
-# The memory trains full-batch on 256 patterns of 320 neurons (81920 pairs).
+# Sizes that reach the engine's thread thresholds (``_thread_pool``): a layer's kernels
+# share a batch's work between threads from MIN_WORK_PER_THREAD = 16384 (sample, neuron)
+# pairs on (batch 512 x 160 neurons = 81920; the readout's 512 x 10 stays below), its
+# products from MIN_PRODUCT_WORK = 2M multiply-adds (512 x 64 x 160 = 5.2M), the row
+# gather and the optimiser from MIN_ELEMENTWISE_WORK = 8192 elements (512 x 64 rows,
+# 64 x 160 weights), and prediction from 16384 (row, neuron) pairs (400 rows x 160
+# neurons). The memory trains full-batch on 256 patterns of 320 neurons (81920 pairs).
 THREADED = {
     "classifier-FC": (lambda n_jobs: InfomorphicClassifier(
         hidden_layer_sizes=(160,), sources="FC", batch_size=512, max_iter=2, random_state=0,
@@ -304,25 +306,27 @@ def threaded_data(digits):
 
 
 def _record_pool_threads(monkeypatch):
-    """Idents of the threads that run tasks handed to any ThreadPoolExecutor."""
-    seen = set()
-    submit = ThreadPoolExecutor.submit
+    """Thread ident -> modules of the block functions it ran, for every block list the
+    engine's thread team runs (in the caller or a worker)."""
+    from sklearn_infomorph._engine import _thread_pool
 
-    def recording_submit(self, fn, /, *args, **kwargs):
-        def run(*a, **k):
-            seen.add(threading.get_ident())
-            return fn(*a, **k)
+    seen = {}
+    run_share = _thread_pool._run_share
 
-        return submit(self, run, *args, **kwargs)
+    def recording_run_share(function, share):
+        module = getattr(function, "__module__", "") or ""
+        seen.setdefault(threading.get_ident(), set()).add(module.rsplit(".", 1)[-1])
+        return run_share(function, share)
 
-    monkeypatch.setattr(ThreadPoolExecutor, "submit", recording_submit)
+    monkeypatch.setattr(_thread_pool, "_run_share", recording_run_share)
     return seen
 
 
 @pytest.fixture(scope="module")
 def threaded_fits(threaded_data):
-    """name -> (model with n_jobs=1, with n_jobs=2, threads other than the caller's that
-    worked for each), fitted and predicting at sizes above the thread thresholds."""
+    """name -> (model with n_jobs=1, with n_jobs=2, the modules whose blocks threads
+    other than the caller's ran for each), fitted and predicting at sizes above the
+    thread thresholds."""
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("needs at least 2 numba threads (NUMBA_NUM_THREADS)")
     results = {}
@@ -338,7 +342,8 @@ def threaded_fits(threaded_data):
                     model = fit(factory(n_jobs), X, y)
                 predictions = outputs(model, X)
                 models.append((model, predictions))
-                helpers.append(seen - {threading.get_ident()})
+                caller = threading.get_ident()
+                helpers.append(set().union(*(m for t, m in seen.items() if t != caller)))
             results[name] = (*models, *helpers)
     return results
 
@@ -360,3 +365,7 @@ def test_n_jobs_2_really_shares_the_work_between_threads(name, threaded_fits):
     _, _, helpers_one, helpers_two = threaded_fits[name]
     assert not helpers_one, "n_jobs=1 handed work to another thread"
     assert helpers_two, "n_jobs=2 never handed work to another thread"
+    if name.startswith(("classifier", "transformer")):
+        # Every phase of a training step reached the second thread: the layer's kernels,
+        # its products (_thread_pool.product), the optimiser and the row gather.
+        assert {"_layer", "_thread_pool", "_adam", "_float32"} <= helpers_two, helpers_two

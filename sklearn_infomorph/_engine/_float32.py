@@ -29,7 +29,7 @@ def as_float32(a):
     if a.ndim != 2 or a.dtype != np.float64 or not a.flags.c_contiguous:
         return np.ascontiguousarray(a, dtype=np.float32)
     out = np.empty(a.shape, dtype=np.float32)
-    threads = pool.n_threads() if a.size > 200_000 else 1
+    threads = pool.n_threads() if a.size >= pool.MIN_ELEMENTWISE_WORK else 1
     pool.run(lambda lo, hi: to_float32(a, out, lo, hi), pool.blocks(a.shape[0]), threads)
     return out
 
@@ -84,7 +84,8 @@ def _run_max(x, function, n_rows, size):
     def block(lo, hi):
         tops[lo] = function(lo, hi)
 
-    pool.run(block, pool.blocks(n_rows, 256), pool.n_threads() if size > 200_000 else 1)
+    threads = pool.n_threads() if size >= pool.MIN_ELEMENTWISE_WORK else 1
+    pool.run(block, pool.blocks(n_rows, 32), threads)
     if not tops:
         return 0.0
     _, mask = _bits(x)

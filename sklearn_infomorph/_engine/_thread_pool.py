@@ -6,9 +6,21 @@ and the threads share the blocks out. A block is computed the same way whatever
 thread runs it, so 1 and 2 threads give bit-identical results.
 
 Plain Python threads rather than numba's ``parallel=True``: the kernels compile in
-half the time without the parallel lowering, and idle threads sleep instead of
-spinning (numba's OpenMP threads busy-wait between parallel regions, which on
-shared cores steals time from the BLAS products in between).
+half the time without the parallel lowering, and several Python threads may train
+at once (joblib's threading backend, Dask worker threads). The hand-over is what
+limits small batches: a ``ThreadPoolExecutor`` took about 58 us per parallel region
+on the 2-core test machine (two sleeping-thread wake-ups, one of them for the GIL),
+as much as the work of a batch-256 kernel's share. The team below hands a no-op over
+in about 6 us: each worker waits for its next task spinning on a flag, without the GIL,
+for about a millisecond (:data:`SPIN`), then sleeps; the caller publishes a task
+without giving the GIL away, starts its own share (a kernel that releases the GIL,
+which the worker then takes), and waits for the workers spinning without the GIL;
+a worker that sees its task waits a few microseconds more (:data:`SETTLE`) before it
+asks for the GIL, and signals completion and starts its next wait in one call without
+the GIL, so that neither thread sleeps waiting for the other to give the GIL back.
+
+A call made while another thread's call holds the team (or from inside a block)
+runs its blocks in the calling thread: the same blocks, the same results.
 
 The number of threads is numba's thread count of the calling thread, which the
 estimators set from ``n_jobs`` (see ``_thread_budget.limit_threads``).
@@ -16,34 +28,189 @@ estimators set from ``n_jobs`` (see ``_thread_budget.limit_threads``).
 
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ._jit import numba
+from ._jit import _numba_object, kernel, numba
 
-_POOL = None
-_POOL_PID = None
-_POOL_LOCK = threading.Lock()
+_TEAM = None
+_TEAM_PID = None
+_TEAM_LOCK = threading.Lock()
 _MAX_BLOCKS = 8
+#: Iterations of a worker's (and the caller's) wait loop before it sleeps; one
+#: iteration is one load, about 0.5 ns to 1 ns, so about a millisecond.
+SPIN = 1_000_000
+#: Loads a worker still makes after it saw its task before it takes the GIL: the
+#: caller holds the GIL for a few microseconds after handing the task over, until its
+#: own share releases it; a thread that asks for a held GIL sleeps, and waking it
+#: took 20 us to 40 us on the test machine (a no-op hand-over: 17 us without the
+#: pause, 6 us with it; a batch-256 product: 299 us against 277 us).
+SETTLE = 20_000
+_PAD = 8  # int64 flags 64 bytes apart: no two threads' flags share a cache line
 
 
-def _pool():
+def _atomic(kind):
+    """Placeholder of an intrinsic: an acquire load of ``flags[i]`` (int64) or a
+    release store into it (in kernels only)."""
+
+    def make():
+        from numba import types
+        from numba.core import cgutils
+        from numba.extending import intrinsic
+
+        def pointer(context, builder, signature, args):
+            aryty = signature.args[0]
+            ary = context.make_array(aryty)(context, builder, args[0])
+            return cgutils.get_item_pointer(context, builder, aryty, ary, [args[1]])
+
+        if kind == "load":
+            def atomic_load(typingctx, flags, i):
+                def codegen(context, builder, signature, args):
+                    ptr = pointer(context, builder, signature, args)
+                    return builder.load_atomic(ptr, "acquire", 8)
+
+                return types.int64(flags, i), codegen
+
+            return intrinsic(atomic_load)
+
+        def atomic_store(typingctx, flags, i, value):
+            def codegen(context, builder, signature, args):
+                ptr = pointer(context, builder, signature, args)
+                value = context.cast(builder, args[2], signature.args[2], types.int64)
+                builder.store_atomic(value, ptr, "release", 8)
+                return context.get_dummy_value()
+
+            return types.void(flags, i, value), codegen
+
+        return intrinsic(atomic_store)
+
+    return _numba_object(make)
+
+
+atomic_load = _atomic("load")
+atomic_store = _atomic("store")
+
+
+@kernel(nogil=True)
+def _wait_change(flags, i, old, limit):
+    """Whether ``flags[i]`` left ``old`` within ``limit`` loads (without the GIL)."""
+    for _ in range(limit):
+        if atomic_load(flags, i) != old:
+            return True
+    return False
+
+
+@kernel(nogil=True)
+def _wait_task(go, i, old, limit, settle):
+    """:func:`_wait_change`, then ``settle`` more loads before returning (to take the
+    GIL after the caller has let it go for its own share, rather than sleep for it)."""
+    for _ in range(limit):
+        if atomic_load(go, i) != old:
+            for _ in range(settle):
+                atomic_load(go, i)
+            return True
+    return False
+
+
+@kernel(nogil=True)
+def _signal_then_wait(done, go, i, finished, limit, settle):
+    """``done[i] = finished``, then :func:`_wait_task` ``(go, i, finished, limit, settle)``."""
+    atomic_store(done, i, finished)
+    return _wait_task(go, i, finished, limit, settle)
+
+
+class _Team:
+    """``n_workers`` threads that run block lists handed over by :meth:`run`."""
+
+    def __init__(self, n_workers):
+        self.n_workers = n_workers
+        self.go = np.zeros(n_workers * _PAD, dtype=np.int64)  # task counter per worker
+        self.done = np.zeros(n_workers * _PAD, dtype=np.int64)  # tasks finished
+        self.tasks = [None] * n_workers
+        self.errors = [None] * n_workers
+        self.wake = [threading.Event() for _ in range(n_workers)]
+        self.finished = [threading.Event() for _ in range(n_workers)]
+        self.caller_sleeps = np.zeros(n_workers, dtype=bool)
+        self.busy = threading.Lock()
+        for w in range(n_workers):
+            threading.Thread(target=self._work, args=(w,), daemon=True,
+                             name=f"infomorph-{w}").start()
+
+    def _work(self, w):
+        i = w * _PAD
+        last = 0
+        ready = _wait_task(self.go, i, last, SPIN, SETTLE)
+        while True:
+            if not ready:  # sleep until the next task
+                self.wake[w].clear()
+                if self.go[i] == last:
+                    self.wake[w].wait()
+                ready = self.go[i] != last
+                continue
+            last = int(self.go[i])
+            function, share = self.tasks[w]
+            self.tasks[w] = None
+            try:
+                _run_share(function, share)
+            except BaseException as exc:  # re-raised in the caller
+                self.errors[w] = exc
+            if self.caller_sleeps[w]:
+                self.done[i] = last
+                self.finished[w].set()
+                ready = _wait_task(self.go, i, last, SPIN, SETTLE)
+            else:
+                ready = _signal_then_wait(self.done, self.go, i, last, SPIN, SETTLE)
+
+    def run(self, function, shares):
+        """Run ``shares[0]`` here and ``shares[1 + w]`` on worker w; raise the first error."""
+        helpers = range(len(shares) - 1)
+        for w in helpers:
+            self.tasks[w] = (function, shares[w + 1])
+            self.go[w * _PAD] += 1  # under the GIL: the worker takes it once we let go
+            self.wake[w].set()
+        error = None
+        try:
+            _run_share(function, shares[0])
+        except BaseException as exc:
+            error = exc
+        for w in helpers:
+            i = w * _PAD
+            target = self.go[i]
+            if not _wait_change(self.done, i, target - 1, SPIN) and self.done[i] != target:
+                self.caller_sleeps[w] = True
+                while self.done[i] != target:
+                    self.finished[w].wait(0.001)
+                    self.finished[w].clear()
+                self.caller_sleeps[w] = False
+            if self.errors[w] is not None and error is None:
+                error = self.errors[w]
+            self.errors[w] = None
+        if error is not None:
+            raise error
+
+
+def _team():
     """The process's worker threads (created on first use, again after a fork)."""
-    global _POOL, _POOL_PID
-    if _POOL is None or _POOL_PID != os.getpid():
-        with _POOL_LOCK:
-            if _POOL is None or _POOL_PID != os.getpid():
-                workers = max(1, numba.config.NUMBA_NUM_THREADS - 1)
-                _POOL = ThreadPoolExecutor(workers, thread_name_prefix="infomorph")
-                _POOL_PID = os.getpid()
-    return _POOL
+    global _TEAM, _TEAM_PID
+    if _TEAM is None or _TEAM_PID != os.getpid():
+        with _TEAM_LOCK:
+            if _TEAM is None or _TEAM_PID != os.getpid():
+                _TEAM = _Team(max(1, numba.config.NUMBA_NUM_THREADS - 1))
+                _TEAM_PID = os.getpid()
+    return _TEAM
 
 
 #: Below this many elements of work (e.g. (sample, neuron) pairs), handing a kernel's
-#: blocks to other threads costs more than it saves; the blocks, hence the results,
-#: are the same either way.
-MIN_WORK_PER_THREAD = 65536
+#: blocks to other threads costs more than it saves (a hand-over costs about 20 us,
+#: the PID kernel's work on about 1,000 pairs); the blocks, hence the results, are the
+#: same either way. 16384: a batch of 256 on 64 neurons.
+MIN_WORK_PER_THREAD = 16384
+
+
+#: Multiply-adds from which a product's row blocks go to the threads.
+MIN_PRODUCT_WORK = 2_000_000
+#: Elements from which an elementwise pass (conversion, gather, optimiser) does.
+MIN_ELEMENTWISE_WORK = 8192
 
 
 def n_threads():
@@ -65,8 +232,9 @@ def blocks(n, min_size=32, max_blocks=_MAX_BLOCKS):
 def run(function, bounds, threads=None):
     """Call ``function(lo, hi)`` for every block, spread over ``threads`` threads.
 
-    The calling thread takes the first share; the others go to the pool. Blocks
-    are dealt out in contiguous runs, so a thread's blocks are neighbours in memory.
+    The calling thread takes the first share; the others go to the team's workers.
+    Blocks are dealt out in contiguous runs, so a thread's blocks are neighbours in
+    memory.
     """
     threads = n_threads() if threads is None else threads
     threads = min(threads, len(bounds))
@@ -74,15 +242,16 @@ def run(function, bounds, threads=None):
         for lo, hi in bounds:
             function(lo, hi)
         return
-    shares = [bounds[t * len(bounds) // threads:(t + 1) * len(bounds) // threads]
-              for t in range(threads)]
-    pool = _pool()
-    futures = [pool.submit(_run_share, function, share) for share in shares[1:]]
+    team = _team()
+    threads = min(threads, team.n_workers + 1)
+    if not team.busy.acquire(blocking=False):  # another caller's, or nested: run here
+        _run_share(function, bounds)
+        return
     try:
-        _run_share(function, shares[0])
+        team.run(function, [bounds[t * len(bounds) // threads:(t + 1) * len(bounds) // threads]
+                            for t in range(threads)])
     finally:
-        for future in futures:
-            future.result()
+        team.busy.release()
 
 
 def _run_share(function, share):
@@ -104,9 +273,7 @@ def product(a, b, out=None, transpose_a=False):
     def block(lo, hi):
         np.matmul(left[lo:hi], b, out=out[lo:hi])
 
-    # Below ~16M multiply-adds (~1 ms) a product is not worth a thread hand-over
-    # (waking a sleeping thread takes 0.1 ms or more on a virtual machine, and
-    # milliseconds when other processes share the cores).
-    threads = n_threads() if a.size * b.shape[1] >= 16_000_000 else 1
+    # Below ~2M multiply-adds (~50 us) a product is not worth a hand-over (~20 us).
+    threads = n_threads() if a.size * b.shape[1] >= MIN_PRODUCT_WORK else 1
     run(block, blocks(rows), threads)
     return out
