@@ -141,8 +141,8 @@ class Adam:
                 float(self.learning_rate), float(self.weight_decay), b1, b2, corr1, corr2,
                 float(self.eps))
         size = self._flat_p.shape[0]
-        pool.run(lambda lo, hi: adam_update(*args, lo, hi), pool.blocks(size, 2048),
-                 pool.n_threads() if size >= pool.MIN_ELEMENTWISE_WORK else 1)
+        pool.run_elementwise(lambda lo, hi: adam_update(*args, lo, hi), size,
+                             pool.n_threads() if size >= pool.MIN_ELEMENTWISE_WORK else 1)
 
     def _segment_table(self, names, masked):
         """int64 (n, 3): start, stop and mask offset (-1: none) of each updated array."""

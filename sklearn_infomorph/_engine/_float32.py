@@ -30,7 +30,7 @@ def as_float32(a):
         return np.ascontiguousarray(a, dtype=np.float32)
     out = np.empty(a.shape, dtype=np.float32)
     threads = pool.n_threads() if a.size >= pool.MIN_ELEMENTWISE_WORK else 1
-    pool.run(lambda lo, hi: to_float32(a, out, lo, hi), pool.blocks(a.shape[0]), threads)
+    pool.run_elementwise(lambda lo, hi: to_float32(a, out, lo, hi), a.shape[0], threads)
     return out
 
 
@@ -85,7 +85,7 @@ def _run_max(x, function, n_rows, size):
         tops[lo] = function(lo, hi)
 
     threads = pool.n_threads() if size >= pool.MIN_ELEMENTWISE_WORK else 1
-    pool.run(block, pool.blocks(n_rows, 32), threads)
+    pool.run_elementwise(block, n_rows, threads)
     if not tops:
         return 0.0
     _, mask = _bits(x)

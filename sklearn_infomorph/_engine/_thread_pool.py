@@ -162,7 +162,8 @@ class _Team:
                 ready = _signal_then_wait(self.done, self.go, i, last, SPIN, SETTLE)
 
     def run(self, function, shares):
-        """Run ``shares[0]`` here and ``shares[1 + w]`` on worker w; raise the first error."""
+        """Run the blocks of ``shares[0]`` here and of ``shares[1 + w]`` on worker w;
+        raise the first error."""
         helpers = range(len(shares) - 1)
         for w in helpers:
             self.tasks[w] = (function, shares[w + 1])
@@ -201,10 +202,10 @@ def _team():
 
 
 #: Below this many elements of work (e.g. (sample, neuron) pairs), handing a kernel's
-#: blocks to other threads costs more than it saves (a hand-over costs about 20 us,
-#: the PID kernel's work on about 1,000 pairs); the blocks, hence the results, are the
-#: same either way. 16384: a batch of 256 on 64 neurons.
-MIN_WORK_PER_THREAD = 16384
+#: blocks to other threads costs more than it saves (a hand-over costs 6 us to 20 us,
+#: the PID kernel's work on about 300 to 1,000 pairs); the blocks, hence the results,
+#: are the same either way. 2048: the readout's 10 neurons from a batch of 205.
+MIN_WORK_PER_THREAD = 2048
 
 
 #: Multiply-adds from which a product's row blocks go to the threads.
@@ -233,8 +234,11 @@ def run(function, bounds, threads=None):
     """Call ``function(lo, hi)`` for every block, spread over ``threads`` threads.
 
     The calling thread takes the first share; the others go to the team's workers.
-    Blocks are dealt out in contiguous runs, so a thread's blocks are neighbours in
-    memory.
+    Blocks are dealt out in contiguous runs (a thread's blocks are neighbours in
+    memory), not claimed one by one: a thread that finishes a block and asks for the
+    GIL while the other holds it sleeps, and can lose the GIL again and again to a
+    thread that keeps running (measured: the worker often started only once the caller
+    had claimed every block).
     """
     threads = n_threads() if threads is None else threads
     threads = min(threads, len(bounds))
@@ -252,6 +256,16 @@ def run(function, bounds, threads=None):
                             for t in range(threads)])
     finally:
         team.busy.release()
+
+
+def run_elementwise(function, n, threads):
+    """Call ``function(lo, hi)`` on one contiguous range of range(n) per thread.
+
+    Only for work whose every element is computed alone (conversions, gathers, the
+    optimiser's update): such results cannot depend on the ranges, so each thread
+    makes one call (one hand-over of the GIL) instead of one per block.
+    """
+    run(function, blocks(n, 1, threads), threads)
 
 
 def _run_share(function, share):
