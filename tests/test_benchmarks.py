@@ -84,6 +84,8 @@ def test_best_of_and_json_results(common, tmp_path):
     ("bench_precision", ["--repeats", "1"], "products_seconds"),
     ("bench_pid", ["--neurons", "8", "--sources", "2", "--repeats", "1",
                    "--dense-repeats", "1"], "cases"),
+    # Without the authors' repository: the clear skip, in the JSON (no data is read).
+    ("bench_reference", ["--repo", "", "--data", "."], "status"),
     # Training through dask-ml's Incremental, prediction on local clusters (about 30 s).
     pytest.param("out_of_core", ["--quick"], "training", marks=pytest.mark.dask),
 ])
