@@ -106,12 +106,13 @@ class Adam:
 
     def _gradient_buffer(self, dtype):
         """(flat buffer, dict of views) of the gradients in ``dtype``."""
-        buffer = self._grad_buffers.get(dtype)
+        # Keyed by the dtype's name: the optimiser's state stays plain values.
+        buffer = self._grad_buffers.get(dtype.str)
         if buffer is None:
             flat = np.empty(self._flat_p.shape[0], dtype=dtype)
             buffer = flat, {name: flat[lo:hi].reshape(shape)
                             for name, (lo, hi, shape) in self._offsets.items()}
-            self._grad_buffers[dtype] = buffer
+            self._grad_buffers[dtype.str] = buffer
         return buffer
 
     def step(self, params, grads, masks=None):
