@@ -23,6 +23,8 @@ from ._specs import GoalWeights, LayerSpec, from_plain, to_plain
 
 _NO_MATRIX = np.zeros((1, 1), dtype=np.float32)
 _NO_VECTOR = np.zeros(1)
+_NO_VECTOR_2D = np.zeros((1, 1))
+_NO_DELTA = np.zeros((1, 1, 1), dtype=np.float32)
 
 
 class Layer:
@@ -242,22 +244,30 @@ class Layer:
         timer.lap("potentials")
         pot = kern.Potentials(*kind.slot_codes, f, params["b_F"], c, b_c, _NO_MATRIX, b_l,
                               False)
+        pid = self.pid
+        w = pid.icap_weights(self.gamma, self.gamma_h)
+        binning = kern.BinningArgs(
+            self.binning.n_bins, self.binning.fixed, self.binning.half_range
+        )
+        weights = pid_weights(sample_weight)
         y_first = None
         if "L" in self.sources:
             # Two recurrent steps; the layer learns on the second one.
             # Neuron-major (N, B): every thread writes whole rows.
             y_first_t = np.empty((n_neurons, n_samples), dtype=np.float32)
             first = pot
-            par.run(lambda lo, hi: kern.sample_first(first, act, seeds[0], y_first_t, lo, hi),
-                    neurons, threads)
+            first_out = kern.StepOutputs(_NO_VECTOR_2D, _NO_VECTOR, _NO_DELTA, _NO_MATRIX,
+                                         y_first_t, _NO_VECTOR_2D)
+            par.run(lambda lo, hi: kern.neuron_chunk(
+                lo, hi, first, act, binning, pid.terms, w, float(self.gamma_h), False, False,
+                seeds[0], first_out, weights,
+            ), neurons, threads)
             y_first = y_first_t.T
             timer.lap("first step (activation, sampling)")
             lat = par.product(y_first, as_float32(params["W_L"]))
             pot = pot._replace(lat=lat, has_l=True)
             timer.lap("potentials")
 
-        pid = self.pid
-        w = pid.icap_weights(self.gamma, self.gamma_h)
         i_cap = np.zeros((n_neurons, len(pid.lattice)))
         h_t = np.zeros(n_neurons)
         shape = (n_neurons, n_samples) if update else (1, 1)
@@ -267,12 +277,8 @@ class Layer:
         y_out = np.empty((n_neurons, n_samples), dtype=np.float32)
         theta_t = np.empty((n_neurons, n_samples) if theta_out is not None else (1, 1))
         out = kern.StepOutputs(i_cap, h_t, delta, g_bias, y_out, theta_t)
-        binning = kern.BinningArgs(
-            self.binning.n_bins, self.binning.fixed, self.binning.half_range
-        )
-        weights = pid_weights(sample_weight)
         par.run(lambda lo, hi: kern.neuron_chunk(
-            lo, hi, pot, act, binning, pid.terms, w, float(self.gamma_h), bool(update),
+            lo, hi, pot, act, binning, pid.terms, w, float(self.gamma_h), True, bool(update),
             seeds[1], out, weights,
         ), neurons, threads)
         timer.lap("activation, binning, PID + gradient, sampling")

@@ -107,20 +107,8 @@ def bin_sources(col, n_sources, binning, bins):
 
 
 @kernel(nogil=True, error_model="numpy")
-def sample_first(pot, consts, seed, y_out, lo, hi):
-    """First recurrent step of neurons lo to hi - 1 (``pot.has_l`` False: the lateral
-    potential is its bias); +-1 samples into y_out (N, B). ``consts`` are the
-    activation constants (the kind's ``constants``)."""
-    n_samples, n_neurons = pot.f.shape
-    col = column_scratch(n_samples)
-    for j in range(lo, hi):
-        theta_column(pot, j, consts, col)
-        for i in range(n_samples):
-            y_out[j, i] = 1.0 if uniform(seed, i * n_neurons + j) < col.theta[i] else -1.0
-
-
-@kernel(nogil=True, error_model="numpy")
-def neuron_chunk(lo, hi, pot, consts, binning, terms, w, gamma_h, update, seed, out, weights):
+def neuron_chunk(lo, hi, pot, consts, binning, terms, w, gamma_h, with_pid, update, seed, out,
+                 weights):
     """Activation, binning, PID, goal gradient, deltas and samples of neurons lo to hi - 1.
 
     ``pot``: :data:`Potentials`; ``binning``: :data:`BinningArgs`; ``terms`` and ``w``:
@@ -131,11 +119,17 @@ def neuron_chunk(lo, hi, pot, consts, binning, terms, w, gamma_h, update, seed, 
     cache line is shared between threads, and a neuron's results do not depend on lo
     and hi (scratch buffers are reused across the neurons). ``weights`` (B,) are the
     sample weights of the PID (empty: all ones).
+
+    Without ``with_pid`` only the +-1 samples are drawn (``out.y_out``; the other
+    outputs may be dummies): the first recurrent step of a layer with a lateral
+    source, whose lateral potential is then its bias (``pot.has_l`` False). One
+    kernel for both steps: compiling a second one that inlines the activation again
+    cost about 2 s of a cold first fit.
     """
     n_samples, n_neurons = pot.f.shape
     n_sources = 2 if pot.slot_t == NO_SOURCE else 3
     n_bins = binning.n_bins
-    work = alloc_work(n_sources, n_samples, n_bins)
+    work = alloc_work(n_sources, n_samples if with_pid else 0, n_bins)
     col = column_scratch(n_samples)
     theta, d1, d2, d3 = col.theta, col.d_f, col.d_s, col.d_t
     grad = np.zeros(n_samples)
@@ -144,10 +138,11 @@ def neuron_chunk(lo, hi, pot, consts, binning, terms, w, gamma_h, update, seed, 
     keep_theta = out.theta.shape[0] == n_neurons and out.theta.shape[1] == n_samples
     for j in range(lo, hi):
         theta_column(pot, j, consts, col)
-        bin_sources(col, n_sources, binning, bins)
-        out.h_t[j] = neuron_pid(bins, theta, weights, n_bins, terms, w, gamma_h, update, work,
-                                out.i_cap[j], grad)
-        if update:
+        if with_pid:
+            bin_sources(col, n_sources, binning, bins)
+            out.h_t[j] = neuron_pid(bins, theta, weights, n_bins, terms, w, gamma_h, update,
+                                    work, out.i_cap[j], grad)
+        if with_pid and update:
             s1 = 0.0
             s2 = 0.0
             s3 = 0.0
