@@ -7,10 +7,10 @@ is for comparing runs.
 
 The scripts use the package's public API wherever they can. The few internals a
 benchmark truly needs (the per-phase timers of a training batch, the thread pool's
-blocked product, the thread limits, the PID driver, the dense PID reference, the
-memories' bit flipping, the bias-correction internals, the network inside a
-classifier) are imported or reached below and nowhere else in ``benchmarks/``, so
-that a move inside the package changes this file only.
+blocked product and block cap, the batch gather fit uses, the thread limits, the PID
+driver, the dense PID reference, the memories' bit flipping, the bias-correction
+internals, the network inside a classifier) are imported or reached below and nowhere
+else in ``benchmarks/``, so that a move inside the package changes this file only.
 """
 
 import argparse
@@ -31,11 +31,13 @@ from sklearn_infomorph._associative_memory import flip_bits  # noqa: F401
 from sklearn_infomorph._base import InfomorphicBase  # noqa: F401
 from sklearn_infomorph._engine import _layer as _layer_module
 from sklearn_infomorph._engine._batch_pid import BatchPID  # noqa: F401
+from sklearn_infomorph._engine._float32 import gather_float32  # noqa: F401
 from sklearn_infomorph._engine._network import Network  # noqa: F401
 from sklearn_infomorph._engine._thread_budget import (  # noqa: F401
     limit_threads,
     resolve_n_threads,
 )
+from sklearn_infomorph._engine._thread_pool import _MAX_BLOCKS as MAX_PRODUCT_BLOCKS  # noqa: F401
 from sklearn_infomorph._engine._thread_pool import product as blocked_product  # noqa: F401
 from sklearn_infomorph._pid_bias import (  # noqa: F401
     estimate_bias,

@@ -44,11 +44,9 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from sklearn_infomorph import InfomorphicClassifier
-from sklearn_infomorph._engine import _thread_pool as par
-from sklearn_infomorph._engine._float32 import gather_float32
 
 import _common
-from _common import N_CLASSES, blocked_product, limit_threads
+from _common import N_CLASSES, blocked_product, gather_float32, limit_threads
 
 SETUPS = ("FC", "FL", "FCL")
 
@@ -217,17 +215,20 @@ def main_table(args, X, onehot):
     return {"table": results, "worst_epoch_over_floor": worst}
 
 
-#: Blocks a phase's work is cut into at most (the threads it can use), as the engine
-#: cuts it: products, conversions, the row gather and the optimiser in at most
-#: ``_thread_pool._MAX_BLOCKS`` blocks, the neuron kernels in one run of neurons per
-#: thread (N = 100 here); "other" (Python glue, the readout's small kernels below the
-#: thread thresholds) runs in the calling thread.
 def _phase_blocks(phase, n_hidden):
+    """Threads a phase can use at most, as the engine cuts its work: products in at
+    most ``_common.MAX_PRODUCT_BLOCKS`` row blocks (fixed by the shape, for results
+    independent of the thread count), the neuron kernels in one run of neurons per
+    thread (up to N), the row gather and the optimiser in one range per thread;
+    "other" (Python glue, the readout's products below the thresholds) runs in the
+    calling thread."""
     if phase.startswith(("activation", "first step")):
         return n_hidden
+    if phase.startswith(("data", "optimiser")):
+        return np.inf
     if phase.startswith("other"):
         return 1
-    return par._MAX_BLOCKS
+    return _common.MAX_PRODUCT_BLOCKS
 
 
 def _amdahl(t1, t2, threads, blocks):
@@ -240,6 +241,29 @@ def _amdahl(t1, t2, threads, blocks):
     return t1 * (serial + (1.0 - serial) / min(threads, blocks))
 
 
+def interleaved_epochs(sources, X, onehot, n_hidden, batch, thread_counts, max_batches,
+                       repeats):
+    """threads -> (epoch seconds, phases) of the fastest of ``repeats`` passes over the
+    same batches, the thread counts taking turns on one network (so that a change of
+    the machine's speed during the run touches every count alike)."""
+    rng = np.random.default_rng(0)
+    _, net = build(sources, n_hidden, batch, thread_counts[0], X, onehot.argmax(axis=1))
+    batches = epoch_batches(X.shape[0], batch, rng, max_batches)
+    factor = -(-X.shape[0] // batch) / len(batches)
+    best = {}
+    for _ in range(repeats):
+        for threads in thread_counts:
+            with limit_threads(threads):
+                net.train_batch(X[batches[0]], onehot[batches[0]], rng)  # warm up
+                seconds, phases = time_epoch(net, X, onehot, batches, rng)
+            if threads not in best or seconds * factor < best[threads][0]:
+                phases = {k: v * factor for k, v in phases.items()}
+                phases["other (Python glue, PID summaries, readout)"] = max(
+                    0.0, seconds * factor - sum(phases.values()))
+                best[threads] = (seconds * factor, phases)
+    return best
+
+
 def main_threads_table(args, X, onehot):
     """1 and ``--threads`` threads measured phase by phase in one run; 8 and 16 predicted."""
     max_batches = args.max_batches or (12 if args.quick else None)
@@ -250,18 +274,13 @@ def main_threads_table(args, X, onehot):
           + f"; 1 and {n} threads measured, 8 and 16 predicted (Amdahl per phase: the "
           f"share s = 2 t{n} / t1 - 1 of a phase that did not halve on {n} threads stays "
           "serial, the rest divides over min(threads, the phase's blocks); hand-over "
-          "costs growing with the thread count are not modelled)")
+          f"costs growing with the thread count are not modelled); best of {args.repeats} "
+          "interleaved passes")
     table = []
     for batch in batches:
         for sources in SETUPS:
-            runs = {}
-            for threads in (1, n):
-                epoch, _, phases, _ = run_setup(sources, X, onehot, args.hidden, batch,
-                                                threads, max_batches)
-                phases = dict(phases)
-                phases["other (Python glue, PID summaries, readout)"] = max(
-                    0.0, epoch - sum(phases.values()))
-                runs[threads] = (epoch, phases)
+            runs = interleaved_epochs(sources, X, onehot, args.hidden, batch, (1, n),
+                                      max_batches, args.repeats)
             (e1, p1), (e2, p2) = runs[1], runs[n]
             predicted = {
                 k: sum(_amdahl(p1[ph], p2.get(ph, 0.0), k, _phase_blocks(ph, args.hidden))
@@ -350,8 +369,6 @@ import sys, warnings, numpy as np
 sys.path.insert(0, {here!r})
 import _common
 from sklearn_infomorph import InfomorphicClassifier
-from sklearn_infomorph._engine import _thread_pool as par
-from sklearn_infomorph._engine._float32 import gather_float32
 warnings.simplefilter("ignore")
 def status(key):
     with open("/proc/self/status") as fh:
@@ -538,6 +555,9 @@ def main():
                         help="time the first MAX_BATCHES batches of each epoch and "
                              "extrapolate to the epoch (--quick: 12)")
     parser.add_argument("--scaling", action="store_true", help="N and batch-size scaling")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="--threads-table: passes per thread count, interleaved; the "
+                             "fastest counts")
     parser.add_argument("--threads-table", action="store_true",
                         help="phases on 1 and --threads threads side by side, 8 and 16 "
                              "threads predicted from them")

@@ -180,6 +180,79 @@ def test_blocks_depend_on_the_shape_only():
     assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
 
 
+def _two_threads():
+    import numba
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("needs at least 2 numba threads (NUMBA_NUM_THREADS)")
+    from sklearn_infomorph._engine._thread_budget import limit_threads
+
+    return limit_threads(2)
+
+
+def test_thread_team_runs_every_block_once_on_both_threads():
+    import threading
+
+    with _two_threads():
+        for _ in range(200):  # many hand-overs: each block exactly once, none lost
+            hits = np.zeros(1000, dtype=np.int64)
+            who = {}
+
+            def block(lo, hi, hits=hits, who=who):
+                hits[lo:hi] += 1
+                who[lo] = threading.get_ident()
+
+            par.run(block, par.blocks(1000, 1), 2)
+            assert np.all(hits == 1)
+        assert len(set(who.values())) == 2  # the caller and one worker
+
+
+def test_thread_team_raises_a_workers_error_and_runs_nested_calls_inline():
+    with _two_threads():
+        def failing(lo, hi):
+            if lo >= 500:  # the worker's share
+                raise ValueError("from the worker")
+
+        with pytest.raises(ValueError, match="from the worker"):
+            par.run(failing, par.blocks(1000, 1), 2)
+
+        inner = np.zeros(1000)
+
+        def outer(lo, hi):  # a block that runs blocks of its own: no deadlock
+            par.run(lambda a, b: inner.__setitem__(slice(a, b), 1.0), [(lo, hi)], 2)
+
+        par.run(outer, par.blocks(1000, 1), 2)
+        assert np.all(inner == 1.0)
+        par.run(lambda lo, hi: None, par.blocks(1000, 1), 2)  # the team still works
+
+
+def test_thread_team_serves_concurrent_callers():
+    # Two Python threads training at once (joblib's threading backend, Dask threads):
+    # one gets the team, the other runs its blocks itself; both get every block once.
+    import threading
+
+    _two_threads()  # skips with fewer than 2 numba threads
+    errors = []
+
+    def caller(seed):
+        try:
+            with _two_threads():
+                for _ in range(100):
+                    hits = np.zeros(512, dtype=np.int64)
+                    par.run(lambda lo, hi, h=hits: h.__setitem__(slice(lo, hi), h[lo:hi] + 1),
+                            par.blocks(512, 1), 2)
+                    assert np.all(hits == 1)
+        except BaseException as exc:  # reported in the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=caller, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+
+
 def test_fast_log2_matches_numpy():
     from sklearn_infomorph._engine._fast_math import fast_log2
 

@@ -11,8 +11,9 @@ at once (joblib's threading backend, Dask worker threads). The hand-over is what
 limits small batches: a ``ThreadPoolExecutor`` took about 58 us per parallel region
 on the 2-core test machine (two sleeping-thread wake-ups, one of them for the GIL),
 as much as the work of a batch-256 kernel's share. The team below hands a no-op over
-in about 6 us: each worker waits for its next task spinning on a flag, without the GIL,
-for about a millisecond (:data:`SPIN`), then sleeps; the caller publishes a task
+in about 6 us: each worker waits for its next task spinning on a flag, without the GIL
+and offering its core to other runnable threads now and then (:data:`_YIELD_EVERY`),
+for a few milliseconds (:data:`SPIN`), then sleeps; the caller publishes a task
 without giving the GIL away, starts its own share (a kernel that releases the GIL,
 which the worker then takes), and waits for the workers spinning without the GIL;
 a worker that sees its task waits a few microseconds more (:data:`SETTLE`) before it
@@ -37,8 +38,10 @@ _TEAM = None
 _TEAM_PID = None
 _TEAM_LOCK = threading.Lock()
 _MAX_BLOCKS = 8
-#: Iterations of a worker's (and the caller's) wait loop before it sleeps; one
-#: iteration is one load, about 0.5 ns to 1 ns, so about a millisecond.
+#: Iterations of a worker's (and the caller's) wait loop before it sleeps: a few
+#: milliseconds, longer than the gaps between a training step's parallel phases
+#: (with 50,000 or 200,000, workers fell asleep between phases, and 2 threads at
+#: batch 256 were 0.97x to 1.09x one instead of 1.54x).
 SPIN = 1_000_000
 #: Loads a worker still makes after it saw its task before it takes the GIL: the
 #: caller holds the GIL for a few microseconds after handing the task over, until its
@@ -46,6 +49,11 @@ SPIN = 1_000_000
 #: took 20 us to 40 us on the test machine (a no-op hand-over: 17 us without the
 #: pause, 6 us with it; a batch-256 product: 299 us against 277 us).
 SETTLE = 20_000
+#: A waiting thread offers its core to other runnable threads every this many loads
+#: (:func:`cpu_yield`: a system call that returns at once on an idle machine). Without
+#: it, on cores that other processes keep busy, 2 threads trained at 0.54x the speed
+#: of 1 (the ThreadPoolExecutor: 0.96x); with it 0.96x, and unchanged when idle.
+_YIELD_EVERY = 256
 _PAD = 8  # int64 flags 64 bytes apart: no two threads' flags share a cache line
 
 
@@ -89,14 +97,64 @@ def _atomic(kind):
 
 atomic_load = _atomic("load")
 atomic_store = _atomic("store")
+_YIELD_SYMBOL = "sklearn_infomorph_yield"
+
+
+def _yield_address():
+    """Address of the C function that gives the CPU to another runnable thread
+    (``sched_yield``, ``SwitchToThread`` on Windows), or None."""
+    import ctypes
+    import ctypes.util
+    import sys
+
+    try:
+        if sys.platform == "win32":
+            function = ctypes.windll.kernel32.SwitchToThread
+        else:
+            function = ctypes.CDLL(ctypes.util.find_library("c")).sched_yield
+        return ctypes.cast(function, ctypes.c_void_p).value
+    except (OSError, AttributeError, TypeError):
+        return None
+
+
+def _make_cpu_yield():
+    import llvmlite.binding as ll
+    from llvmlite import ir
+    from numba import types
+    from numba.core import cgutils
+    from numba.extending import intrinsic
+
+    address = _yield_address()
+    if address:
+        ll.add_symbol(_YIELD_SYMBOL, address)
+
+    def cpu_yield(typingctx):
+        def codegen(context, builder, signature, args):
+            if address:
+                function = cgutils.get_or_insert_function(
+                    builder.module, ir.FunctionType(ir.IntType(32), []), _YIELD_SYMBOL)
+                builder.call(function, [])
+            return context.get_dummy_value()
+
+        return types.void(), codegen
+
+    return intrinsic(cpu_yield)
+
+
+#: Give the CPU to another runnable thread, if any (in kernels only): a waiting
+#: thread must not hold a core that the thread it waits for, or another process,
+#: needs when the cores are oversubscribed.
+cpu_yield = _numba_object(_make_cpu_yield)
 
 
 @kernel(nogil=True)
 def _wait_change(flags, i, old, limit):
     """Whether ``flags[i]`` left ``old`` within ``limit`` loads (without the GIL)."""
-    for _ in range(limit):
+    for k in range(limit):
         if atomic_load(flags, i) != old:
             return True
+        if k % _YIELD_EVERY == _YIELD_EVERY - 1:
+            cpu_yield()
     return False
 
 
@@ -104,11 +162,13 @@ def _wait_change(flags, i, old, limit):
 def _wait_task(go, i, old, limit, settle):
     """:func:`_wait_change`, then ``settle`` more loads before returning (to take the
     GIL after the caller has let it go for its own share, rather than sleep for it)."""
-    for _ in range(limit):
+    for k in range(limit):
         if atomic_load(go, i) != old:
             for _ in range(settle):
                 atomic_load(go, i)
             return True
+        if k % _YIELD_EVERY == _YIELD_EVERY - 1:
+            cpu_yield()
     return False
 
 
