@@ -118,6 +118,22 @@ class Layer:
         self.gamma = np.asarray(goal.gamma, dtype=np.float64)
         self.gamma_h = float(goal.gamma_h)
 
+    def _lateral_partners(self):
+        """(indptr, senders, flat positions in W_L) of every receiver's lateral
+        partners, senders ascending, when
+        they are at most a quarter of the layer; None otherwise (a dense product)."""
+        if "_partners" not in self.__dict__:
+            mask = self.lateral_mask
+            self._partners = None
+            if mask is not None and 4 * int(mask.sum(axis=0).max()) <= self.n_neurons:
+                senders = [np.flatnonzero(mask[:, j]) for j in range(self.n_neurons)]
+                indptr = np.zeros(self.n_neurons + 1, dtype=np.int64)
+                indptr[1:] = np.cumsum([len(s) for s in senders])
+                senders = np.concatenate(senders).astype(np.int64)
+                receivers = np.repeat(np.arange(self.n_neurons), np.diff(indptr))
+                self._partners = (indptr, senders, senders * self.n_neurons + receivers)
+        return self._partners
+
     def weights(self):
         """Dict source letter -> weight matrix (inputs, neurons); the arrays themselves."""
         return {k[2:]: v for k, v in self.params.items() if k.startswith("W_")}
@@ -250,7 +266,7 @@ class Layer:
             self.binning.n_bins, self.binning.fixed, self.binning.half_range
         )
         weights = pid_weights(sample_weight)
-        y_first = None
+        y_first = partners = None
         if "L" in self.sources:
             # Two recurrent steps; the layer learns on the second one.
             # Neuron-major (N, B): every thread writes whole rows.
@@ -264,7 +280,16 @@ class Layer:
             ), neurons, threads)
             y_first = y_first_t.T
             timer.lap("first step (activation, sampling)")
-            lat = par.product(y_first, as_float32(params["W_L"]))
+            partners = self._lateral_partners()
+            if partners is None:
+                lat = par.product(y_first, as_float32(params["W_L"]))
+            else:  # few partners: from their rows alone, not a dense masked product
+                lat_t = np.empty((n_neurons, n_samples), dtype=np.float32)
+                indptr, senders, flat = partners
+                w_partners = params["W_L"].ravel()[flat].astype(np.float32)
+                par.run(lambda lo, hi: kern.lateral_potentials(
+                    y_first_t, w_partners, indptr, senders, lat_t, lo, hi), neurons, threads)
+                lat = np.ascontiguousarray(lat_t.T)
             pot = pot._replace(lat=lat, has_l=True)
             timer.lap("potentials")
 
@@ -298,8 +323,14 @@ class Layer:
             grads = self.optimizer.gradients(np.float32)
             for source in kind.trained:
                 k = kind.slot(source)
-                par.product(inputs[source], delta[k].T, out=grads["W_" + source],
-                            transpose_a=True)
+                if source == "L" and partners is not None:
+                    g_l, d_l = grads["W_L"], delta[k]
+                    g_l[...] = 0.0
+                    par.run(lambda lo, hi: kern.lateral_gradient(
+                        y_first_t, d_l, *partners[:2], g_l, lo, hi), neurons, threads)
+                else:
+                    par.product(inputs[source], delta[k].T, out=grads["W_" + source],
+                                transpose_a=True)
                 grads["b_" + source][...] = g_bias[k]
             timer.lap("backward products")
             self.optimizer.step(params, grads, masks={"W_L": self.lateral_mask})

@@ -184,3 +184,53 @@ def expected_theta(pot, consts, out, lo, hi):
         activate(row.f, row.s, row.t, consts, row.theta, row.d_f, row.d_s, row.d_t)
         for j in range(n_neurons):
             out[i, j] = row.theta[j]
+
+
+
+@kernel(nogil=True, error_model="numpy")
+def lateral_potentials(y_t, w_partners, indptr, senders, lat_t, lo, hi):
+    """Lateral potentials of receivers lo to hi - 1 from their partners alone.
+
+    ``lat_t[j, i] = sum_q w_partners[q] y_t[senders[q], i]`` over q in
+    ``indptr[j]:indptr[j + 1]`` (senders ascending), summed in that order in float32;
+    ``y_t`` (N, B), ``w_partners`` the weights W_L[senders[q], j] (float32), ``lat_t`` (N, B).
+    """
+    n_samples = y_t.shape[1]
+    for j in range(lo, hi):
+        row = lat_t[j]
+        for i in range(n_samples):
+            row[i] = 0.0
+        for q in range(indptr[j], indptr[j + 1]):
+            w = w_partners[q]
+            ys = y_t[senders[q]]
+            for i in range(n_samples):
+                row[i] += ys[i] * w
+
+
+@kernel(nogil=True, error_model="numpy")
+def lateral_gradient(y_t, delta, indptr, senders, grad, lo, hi):
+    """Gradient of W_L at the partners of receivers lo to hi - 1 (others untouched).
+
+    ``grad[senders[q], j] = sum_i y_t[senders[q], i] delta[j, i]`` in float32, in a
+    fixed order that vectorises: the products, then halving (element i plus element
+    i + n/2) while the length is even, then the rest in order.
+    """
+    n_samples = y_t.shape[1]
+    tmp = np.empty(n_samples, dtype=np.float32)
+    for j in range(lo, hi):
+        d = delta[j]
+        for q in range(indptr[j], indptr[j + 1]):
+            s = senders[q]
+            ys = y_t[s]
+            for i in range(n_samples):
+                tmp[i] = ys[i] * d[i]
+            n = n_samples
+            while n > 1 and n % 2 == 0:
+                half = n // 2
+                for i in range(half):
+                    tmp[i] = tmp[i] + tmp[i + half]
+                n = half
+            total = np.float32(0.0)
+            for i in range(n):
+                total += tmp[i]
+            grad[s, j] = total
