@@ -14,9 +14,10 @@ from sklearn_infomorph import InfomorphicClassifier
 def pytest_collection_modifyitems(items):
     # ``short_fit`` tests check mechanics (search, reproducibility, input handling) on
     # fits too short or data too small for the readout to learn: the warnings that
-    # say so are expected there. Every other warning still shows.
+    # say so are expected there. The docstring examples of the package are short fits
+    # too (a few epochs, to run in a second). Every other warning still shows.
     for item in items:
-        if item.get_closest_marker("short_fit"):
+        if item.get_closest_marker("short_fit") or type(item).__name__ == "DoctestItem":
             item.add_marker(pytest.mark.filterwarnings(
                 "ignore::sklearn_infomorph._diagnostics.InfomorphicFitWarning"))
             item.add_marker(pytest.mark.filterwarnings(
