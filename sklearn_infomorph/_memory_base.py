@@ -247,7 +247,7 @@ class HebbianAssociativeMemory(_AssociativeMemoryBase):
     pattern_values_ : ndarray of shape (2,)
         The two values of the stored patterns, (-1, 1) or (0, 1).
     n_features_in_ : int
-        Number of neurons N.
+        Number of neurons N, which is also the length of every stored pattern.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when X has string feature names.
 

@@ -229,9 +229,8 @@ def neuron_pid(s, theta, weights, n_bins, terms, w, gamma_h, want_grad, work, i_
             if support[a] - 1 != u:
                 continue
             # v_a = count of the union W_alpha(s), v_b = its theta sum (x B).
-            for h in range(n_groups):
-                v_a[h] = 0.0
-                v_b[h] = 0.0
+            v_a[:n_groups] = 0.0
+            v_b[:n_groups] = 0.0
             for k in range(ptr[a], ptr[a + 1]):
                 row = masks[k] - 1
                 c = coefs[k]
@@ -266,12 +265,10 @@ def neuron_pid(s, theta, weights, n_bins, terms, w, gamma_h, want_grad, work, i_
                 continue
             # Sum of Q over the union W_alpha(s): inclusion-exclusion over sums of Q
             # per sub-mask group; v_a / v_b now hold those sums for t = +1 / -1.
-            for h in range(n_groups):
-                v_a[h] = 0.0
-                v_b[h] = 0.0
+            v_a[:n_groups] = 0.0
+            v_b[:n_groups] = 0.0
             for k in range(ptr[a], ptr[a + 1]):
                 row = masks[k] - 1
-                c = coefs[k]
                 for g in range(ngroups[row]):
                     r_plus[row, g] = 0.0
                     r_minus[row, g] = 0.0
@@ -281,8 +278,8 @@ def neuron_pid(s, theta, weights, n_bins, terms, w, gamma_h, want_grad, work, i_
                     r_minus[row, g] += q_m[h]
                 for h in range(n_groups):
                     g = gu[row, h]
-                    v_a[h] += c * r_plus[row, g]
-                    v_b[h] += c * r_minus[row, g]
+                    v_a[h] += coefs[k] * r_plus[row, g]
+                    v_b[h] += coefs[k] * r_minus[row, g]
             # The -1/ln2 of dI/dP is the same for both outputs and cancels here.
             for h in range(n_groups):
                 acc[u, h] += w[a] * (log_p[h] - log_m[h] + (v_a[h] - v_b[h]) * INV_LN2)
