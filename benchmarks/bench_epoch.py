@@ -481,13 +481,15 @@ def main_fixed(args, X, y):
     chunk = 20_000
     batch = args.batch or 1024
     print(f"Fixed costs, MNIST 60,000 images (float64 X as users pass it), batch "
-          f"{batch}, N = {args.hidden}, {args.threads} thread(s). Seconds wall / CPU.")
+          f"{batch}, N = {args.hidden}, {args.threads} thread(s). Seconds wall / CPU; "
+          f"fit: the fastest of {args.repeats} calls, its fixed cost the smallest of them.")
     print("| setup | fit(max_iter=1) | its epoch | fixed = fit - epoch | fixed / epoch "
-          "(target <= 0.10) | partial_fit 20k rows | its training pass (epoch loop) | its "
+          "CPU / wall (target <= 0.10) | partial_fit 20k rows | its training pass (epoch "
+          "loop) | its "
           "training steps alone | partial_fit / pass (target <= 1.2) | verbose: accuracy "
           "+ print / epoch (target <= 0.05) | flip = pass over X |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    worst = [0.0, 0.0, 0.0]
+    worst = [0.0, 0.0, 0.0, 0.0]
     table = []
 
     def pair(wall, cpu):
@@ -500,10 +502,18 @@ def main_fixed(args, X, y):
                 random_state=0, n_jobs=args.threads, tol=0.0, **params)
 
         make(max_iter=1).fit(X[:3000], y[:3000])  # compile
-        with _Clock(_training, "run_epoch") as epochs:
-            clf, fit_wall, fit_cpu = _timed(lambda: make(max_iter=1).fit(X, y))
-        fixed = (fit_wall - epochs.wall, fit_cpu - epochs.cpu)
-        ratio_fixed = fixed[1] / epochs.cpu
+        # Each call's epoch and the rest of it are measured in that call; on a shared
+        # machine either can be slowed, hence the fastest epoch and the smallest rest.
+        calls = []
+        for _ in range(args.repeats):
+            with _Clock(_training, "run_epoch") as epochs:
+                clf, fit_wall, fit_cpu = _timed(lambda: make(max_iter=1).fit(X, y))
+            calls.append((fit_wall, fit_cpu, epochs.wall, epochs.cpu))
+        fit_wall, fit_cpu = min(c[0] for c in calls), min(c[1] for c in calls)
+        epoch_wall, epoch_cpu = min(c[2] for c in calls), min(c[3] for c in calls)
+        fixed = (min(c[0] - c[2] for c in calls), min(c[1] - c[3] for c in calls))
+        ratio_fixed = fixed[1] / epoch_cpu
+        ratio_fixed_wall = fixed[0] / epoch_wall
 
         part = make()
         part.partial_fit(X[:batch], y[:batch], classes=np.arange(N_CLASSES))
@@ -525,22 +535,25 @@ def main_fixed(args, X, y):
 
         same = bool(np.array_equal(clf.readout_flip_,
                                    _common.readout_flip_from_a_pass(clf, X, y)))
-        row = (ratio_fixed, ratio_part, ratio_verbose)
+        row = (ratio_fixed, ratio_part, ratio_verbose, ratio_fixed_wall)
         worst = [max(w, r) for w, r in zip(worst, row)]
         print(f"| {'F+' + '+'.join(sources[1:])} | {pair(fit_wall, fit_cpu)} | "
-              f"{pair(epochs.wall, epochs.cpu)} | {pair(*fixed)} | {ratio_fixed:.3f} | "
+              f"{pair(epoch_wall, epoch_cpu)} | {pair(*fixed)} | {ratio_fixed:.3f} / "
+              f"{ratio_fixed_wall:.3f} | "
               f"{pair(part_wall, part_cpu)} | {pair(part_epoch.wall, part_epoch.cpu)} | "
               f"{pair(steps.wall, steps.cpu)} | {ratio_part:.2f} | {ratio_verbose:.4f} | "
               f"{'yes' if same else 'NO'} |")
         table.append({"sources": sources, "fit_1_epoch_wall_cpu": [fit_wall, fit_cpu],
-                      "epoch_wall_cpu": [epochs.wall, epochs.cpu], "fixed_wall_cpu": fixed,
+                      "epoch_wall_cpu": [epoch_wall, epoch_cpu], "fixed_wall_cpu": fixed,
                       "fixed_over_epoch_cpu": ratio_fixed,
+                      "fixed_over_epoch_wall": ratio_fixed_wall,
                       "partial_fit_wall_cpu": [part_wall, part_cpu],
                       "partial_fit_pass_wall_cpu": [part_epoch.wall, part_epoch.cpu],
                       "partial_fit_over_pass_cpu": ratio_part,
                       "verbose_adds_over_epoch_cpu": ratio_verbose,
                       "flip_equals_pass_over_X": same})
-    print(f"summary (CPU time ratios): worst fixed / epoch {worst[0]:.3f} (target <= 0.10), "
+    print(f"summary: worst fixed / epoch {worst[0]:.3f} CPU, {worst[3]:.3f} wall (target "
+          f"<= 0.10); CPU time ratios: "
           f"partial_fit / training pass {worst[1]:.2f} (<= 1.2), verbose adds "
           f"{worst[2]:.4f} of an epoch (<= 0.05)")
     return {"fixed_costs": table}

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._engine._memory_network import SOURCES, MemoryNetwork
 from ._engine._specs import Binning, MemorySpec, Optimiser
+from ._fit_plan import GoalPlan, TrainingSettings
 from ._goal import Goal, NestedGoalParamsMixin
 from ._memory_base import (
     HebbianAssociativeMemory,
@@ -22,7 +23,7 @@ from ._memory_base import (
 )
 from ._persistence import public_path
 from ._stopping import GoalPlateau, Verdict
-from ._training import GoalPlan, InfomorphicTrainingMixin, TrainingSettings
+from ._training import InfomorphicTrainingMixin
 
 __all__ = [
     "HebbianAssociativeMemory", "InfomorphicAssociativeMemory", "RecallStopping",

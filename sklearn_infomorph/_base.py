@@ -5,16 +5,18 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._engine._network import Network
 from ._engine._specs import Activation, Binning, LayerSpec, Optimiser
+from ._fit_plan import GoalPlan, TrainingSettings
 from ._goal import DEFAULT_PRESET, Goal, NestedGoalParamsMixin
 from ._labels import canonical_sources, sorted_labels
 from ._persistence import PlainStateMixin
-from ._training import GoalPlan, InfomorphicTrainingMixin, TrainingSettings
+from ._training import InfomorphicTrainingMixin
 
 _MAX_BINS = 1024
 # Input dtypes kept as they are (others are converted to float64): training gathers
@@ -205,12 +207,18 @@ class InfomorphicBase(
             return not hasattr(self, "_network")
         return not (self.warm_start and hasattr(self, "_network"))
 
-    def _validate_rows(self, X, y="no_validation", reset=False):
+    def _validate_rows(self, X, y="no_validation", reset=False, training=False):
         """Validated X (and y, unless "no_validation") as the fit loop takes them; a
-        y of None where labels are needed gets scikit-learn's own error."""
+        y of None where labels are needed gets scikit-learn's own error.
+
+        ``training``: dense X is not checked for NaN and infinity here; the fit loop
+        does it as it gathers the rows of the first epoch (raising the same error, the
+        estimator left as before the call), which saves a pass over X.
+        """
+        checks = dict(_X_CHECKS, ensure_all_finite=not training or sparse.issparse(X))
         if isinstance(y, str) and y == "no_validation":
-            return validate_data(self, X, reset=reset, **_X_CHECKS)
-        return validate_data(self, X, y, reset=reset, y_numeric=False, **_X_CHECKS)
+            return validate_data(self, X, reset=reset, **checks)
+        return validate_data(self, X, y, reset=reset, y_numeric=False, **checks)
 
     def _fit_labels(self, y, first, classes=None):
         """Label indices of y. A first call sets ``classes_`` (from ``classes``, else

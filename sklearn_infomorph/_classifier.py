@@ -4,10 +4,11 @@ from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._auto import auto_batch_size, learning_rates
+from ._bad_input import fit_context
 from ._base import InfomorphicBase, LayerPlan
 from ._goal import Goal
 from ._labels import canonical_sources, encode_labels
@@ -309,7 +310,7 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
     def _encode(self, y, classes=None):
         return encode_labels(y, classes, who="InfomorphicClassifier")
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y, sample_weight=None):
         """Train the network on (X, y).
 
@@ -328,11 +329,11 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
         self : InfomorphicClassifier
         """
         reset = self._starts_over(incremental=False)
-        X, y = self._validate_rows(X, y, reset=reset)
+        X, y = self._validate_rows(X, y, reset=reset, training=True)
         y_idx = self._fit_labels(y, reset)
         return self._fit_weighted(X, y_idx, sample_weight, incremental=False)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y), continuing from the current state.
 
@@ -350,7 +351,7 @@ class InfomorphicClassifier(ClassifierMixin, ReadoutDecisionMixin, InfomorphicBa
         self : InfomorphicClassifier
         """
         first = self._starts_over(incremental=True)
-        X, y = self._validate_rows(X, y, reset=first)
+        X, y = self._validate_rows(X, y, reset=first, training=True)
         if first and classes is None:
             raise ValueError(
                 "classes must be passed on the first call to partial_fit, e.g. "

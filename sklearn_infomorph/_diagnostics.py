@@ -113,5 +113,5 @@ def warn_if_not_learned(classes, share, readout_mi, predicted):
 
 
 # The user's call to fit: warn_if_not_learned <- _end_fit <- _fit_network <-
-# _fit_weighted <- fit <- _fit_context's wrapper <- the caller.
-_STACKLEVEL = 7
+# _fit_weighted <- fit <- keeps_state_on_bad_input <- _fit_context's wrapper <- the caller.
+_STACKLEVEL = 8

@@ -18,6 +18,8 @@ from scipy import sparse
 from ._engine._float32 import gather_float32, max_abs
 
 COMPLETED, DIVERGED, INTERRUPTED = "completed", "diverged", "interrupted"
+#: The epoch met a row holding NaN or infinity and stopped before training on it.
+NON_FINITE_INPUT = "non-finite input"
 
 
 @dataclass
@@ -103,7 +105,9 @@ def run_epoch(network, data, batch, rng, shuffle=True, theta=None):
 
     ``theta``, a (n_samples, readout_size) buffer or None, receives the readout's
     firing probabilities. A batch whose goals or weights are no longer finite ends the
-    epoch as diverged; a KeyboardInterrupt as interrupted (the caller rolls back).
+    epoch as diverged; a KeyboardInterrupt as interrupted; a gathered batch holding
+    NaN or infinity, before training on it, as non-finite input (with that batch's
+    largest |x| as ``rows_max``). The caller rolls back.
     """
     start = time.perf_counter()
     n_samples = data.n_samples
@@ -118,7 +122,12 @@ def run_epoch(network, data, batch, rng, shuffle=True, theta=None):
         for lo in range(0, n_samples, batch):
             idx = order[lo:lo + batch]
             if gather:
+                # The gather reads every value of the rows: it is the fit's check for
+                # NaN and infinity in dense X (no separate pass before training).
                 x_batch, top = gather_float32(data.X, idx)
+                if not np.isfinite(top):
+                    return EpochResult(NON_FINITE_INPUT, rows_max=top,
+                                       seconds=time.perf_counter() - start)
                 rows_max = max(rows_max, top)
             else:
                 x_batch = dense_rows(data.X, idx, dtype)

@@ -32,17 +32,25 @@ Hooks of the estimators (each independent of the others' order):
 """
 
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
+from ._bad_input import NonFiniteInputError
 from ._engine._float32 import max_abs
 from ._engine._specs import GoalWeights
 from ._engine._thread_budget import limit_threads
-from ._epoch import INTERRUPTED, TrainingData, dense_rows, evaluate, run_epoch
+from ._epoch import (
+    INTERRUPTED,
+    NON_FINITE_INPUT,
+    TrainingData,
+    dense_rows,
+    evaluate,
+    run_epoch,
+)
+from ._fit_plan import FitRun
 from ._goal import resolve_goal
 from ._records import RecordsMixin
 from ._stopping import GoalPlateau, ValidationPlateau
@@ -50,67 +58,6 @@ from .lattice import redundancy_lattice
 
 # Sparse input is densified this many rows at a time: the engine only sees dense arrays.
 _DENSE_ROWS = 4096
-
-
-@dataclass(frozen=True)
-class GoalPlan:
-    """A trained part of a network as the fit loop sees it: its name (in
-    ``layer_names_``), its sources and the estimator parameter holding its goal."""
-
-    name: str
-    sources: str
-    goal_param: str
-
-
-@dataclass(frozen=True)
-class TrainingSettings:
-    """How the fit loop runs. ``batch_size`` None is one batch of all samples."""
-
-    batch_size: object
-    shuffle: bool
-    max_iter: int
-    tol: float
-    n_iter_no_change: int
-    early_stopping: bool = False
-    validation_fraction: float = 0.1
-    warm_start: bool = False
-    verbose: int = 0
-    n_jobs: object = None
-    # pid_atoms_ are the records of the last epoch (no pass over the data after fit);
-    # False evaluates them with the final weights (the memory: one full batch).
-    records_from_training: bool = True
-    # batch_size="auto" as a function of n_samples (None: min(256, n_samples)).
-    auto_batch: object = None
-    # Adam updates of the slowest layer before a stopping rule may count (0: at once).
-    updates_before_stopping: int = 0
-
-    def batch(self, n_samples):
-        if self.batch_size is None:
-            return max(1, n_samples)
-        if self.batch_size == "auto":
-            if self.auto_batch is not None:
-                return self.auto_batch(n_samples)
-            return min(256, n_samples)
-        return min(self.batch_size, n_samples)
-
-
-@dataclass
-class FitRun:
-    """One call of fit or partial_fit as the hooks see it.
-
-    ``start_iter``: ``n_iter_`` when the call began; ``best_epoch``: the epoch whose
-    weights the stopping rule kept (None: the last); ``checkpoints``: the states to fall
-    back to if the final weights give outputs that are not finite; ``x_max``: the
-    largest |x| of the data.
-    """
-
-    data: TrainingData
-    settings: TrainingSettings
-    incremental: bool
-    start_iter: int
-    best_epoch: object = None
-    checkpoints: list = field(default_factory=list)
-    x_max: object = None
 
 
 class InfomorphicTrainingMixin(RecordsMixin):
@@ -192,7 +139,8 @@ class InfomorphicTrainingMixin(RecordsMixin):
     def _fit_network(self, X, y_idx, n_classes, incremental, sample_weight=None):
         """Initialise when needed and train; stores the PID records.
 
-        X is validated (dense or CSR); ``y_idx`` the label indices (or None),
+        X is validated (CSR, or dense, then maybe with NaN or infinity still: the
+        first epoch finds them as it gathers the rows); ``y_idx`` the label indices (or None),
         ``n_classes`` the size of the one-hot context. ``incremental``: one epoch
         continuing from the current state (partial_fit). ``sample_weight``: None, or
         positive weights of the rows for every neuron's PID.
@@ -203,10 +151,12 @@ class InfomorphicTrainingMixin(RecordsMixin):
             self._check_params_consistency()
             goals = self._resolve_goals(self._layer_plan())
         first = not hasattr(self, "_network") or not (settings.warm_start or incremental)
+        previous_goals = None
         if first:
             self._initialize(X, n_classes, goals, settings)
         else:
             self._check_same_structure(n_classes)
+            previous_goals = self._network.goals()
             self._network.set_goals([weights for _, weights in goals])
             self.goals_ = {name: goal for name, (goal, _) in zip(self.layer_names_, goals)}
             self._rng = _generator(self._rng_state)
@@ -219,6 +169,8 @@ class InfomorphicTrainingMixin(RecordsMixin):
                 self._train_epochs(run, 1 if incremental else settings.max_iter)
                 if run.x_max is None:  # no epoch completed
                     run.x_max = max_abs(X)
+                    if not np.isfinite(run.x_max):  # rows the epoch did not reach
+                        raise NonFiniteInputError.of(self, run.x_max)
                 self._final_records(run)
                 # The last update is checked by no later batch: the final weights must
                 # give finite outputs on all of X (validation rows too), else go back.
@@ -236,6 +188,10 @@ class InfomorphicTrainingMixin(RecordsMixin):
                         "StandardScaler)."
                     )
                 self._end_fit(run)
+        except NonFiniteInputError:
+            if previous_goals is not None:
+                self._network.set_goals(previous_goals)
+            raise
         finally:
             # Keep only the generator's state (plain ints) between calls.
             self._rng_state = self._rng.bit_generator.state
@@ -287,6 +243,8 @@ class InfomorphicTrainingMixin(RecordsMixin):
         n_readout = network.readout_size
         theta = np.empty((data.n_samples, n_readout)) if n_readout else None
         rows_max = data.max_abs_val()
+        if not np.isfinite(rows_max):  # in the early-stopping rows
+            raise NonFiniteInputError.of(self, rows_max)
         best = None
         # Fallbacks for _fit_network's final check: the state at the start of this
         # call and at the start of the last completed epoch (its arrays reused).
@@ -300,6 +258,8 @@ class InfomorphicTrainingMixin(RecordsMixin):
             epoch = run_epoch(network, data, batch, self._rng, settings.shuffle, theta)
             if not epoch.completed:
                 self._restore(epoch_start)
+                if epoch.outcome == NON_FINITE_INPUT:
+                    raise NonFiniteInputError.of(self, epoch.rows_max)
                 if epoch.outcome == INTERRUPTED:
                     warnings.warn(
                         f"Training interrupted by user; the model is the one after the "

@@ -3,10 +3,11 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from ._bad_input import fit_context
 from ._base import InfomorphicBase, LayerPlan
 from ._labels import canonical_sources, encode_labels
 from ._persistence import public_path
@@ -249,13 +250,13 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         first = self._starts_over(incremental)
         if not self._supervised():
             # Unsupervised: y is accepted (pipelines pass it) and ignored.
-            X = self._validate_rows(X, reset=first)
+            X = self._validate_rows(X, reset=first, training=True)
             if first and not incremental and hasattr(self, "classes_"):
                 del self.classes_
             return X, None, 0
         if y is None:
             self._encode(None)  # raises the "needs y" error
-        X, y = self._validate_rows(X, y, reset=first)
+        X, y = self._validate_rows(X, y, reset=first, training=True)
         if first or hasattr(self, "classes_"):
             y_idx = self._fit_labels(y, first, classes if incremental else None)
             return X, y_idx, len(self.classes_)
@@ -264,7 +265,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         classes, y_idx = self._encode(y, classes)
         return X, y_idx, len(classes)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y=None, sample_weight=None):
         """Learn the layer's weights.
 
@@ -286,7 +287,7 @@ class InfomorphicTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         X, y_idx, n_classes = self._fit_data(X, y, incremental=False)
         return self._fit_weighted(X, y_idx, n_classes, sample_weight, incremental=False)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def partial_fit(self, X, y=None, classes=None, sample_weight=None):
         """One epoch over X (and y), continuing from the current state.
 

@@ -148,9 +148,19 @@ def test_export_copies_and_restore_does_not_alias(trained):
 def test_goals_set_after_construction_are_exported(trained):
     lattices = trained.lattices
     goals = [GoalWeights(np.arange(len(lat), dtype=float) / 10, -0.01) for lat in lattices]
+    previous = trained.goals()
     trained.set_goals(goals)
     restored = restore_network(trained.export_state())
     _assert_results_equal(_train(restored, 7), _train(trained, 7))
+    # goals() gives what set_goals set, as copies; setting them back trains as before.
+    for got, want in zip(trained.goals(), goals):
+        np.testing.assert_array_equal(got.gamma, want.gamma)
+        assert got.gamma_h == want.gamma_h
+        assert got.gamma is not want.gamma
+    trained.set_goals(previous)
+    again = restore_network(restored.export_state())
+    again.set_goals(previous)
+    _assert_results_equal(_train(again, 3), _train(trained, 3))
 
 
 def test_disconnected_memory_neurons_stay_disconnected():

@@ -30,6 +30,8 @@ def test_warns_naming_the_class_when_the_readout_learned_nothing():
         clf.fit(X, y)
     messages = " ".join(str(w.message) for w in record)
     assert re.search(r"class 1 carries 0\.0\d\d bits", messages)
+    # The warning points at the user's call to fit (its stack level counts the frames).
+    assert {w.filename for w in record if w.category is InfomorphicFitWarning} == {__file__}
     assert 'class_weight="balanced"' in messages
     mi = clf.pid_atoms_.loc["readout", "MI_C"].to_numpy()
     assert mi[1] < 0.02 * 0.2  # the warning's claim, checked on the fitted atoms

@@ -77,6 +77,9 @@ class TrainableNetwork(Protocol):
     def set_goals(self, goals):
         """One ``GoalWeights`` per layer, used from the next batch on."""
 
+    def goals(self):
+        """The ``GoalWeights`` of every layer now in use (what :meth:`set_goals` set)."""
+
     def updates_done(self):
         """Adam updates done (the fewest of any layer)."""
 

@@ -135,6 +135,10 @@ class MemoryNetwork(Trainable):
         self.gamma = np.asarray(goal.gamma, dtype=np.float64)
         self.gamma_h = float(goal.gamma_h)
 
+    def goals(self):
+        """The one :class:`GoalWeights` now in use, in a list."""
+        return [GoalWeights(self.gamma.copy(), self.gamma_h)]
+
     def disconnect(self, receivers):
         """Zero the incoming weights of these neurons and keep them zero."""
         self.mask[:, receivers] = 0.0

@@ -5,6 +5,7 @@ import numpy as np
 from . import _thread_pool as par
 from ._layer import Layer, sample_signs
 from ._pid_samples import bootstrap_pid
+from ._specs import GoalWeights
 from ._state import STATE_FORMAT, BatchResult, LayerResult, Trainable
 
 
@@ -81,6 +82,10 @@ class Network(Trainable):
         """New goal weights (one :class:`GoalWeights` per layer) from the next batch on."""
         for layer, goal in zip(self.layers, goals):
             layer.set_goal(goal)
+
+    def goals(self):
+        """The :class:`GoalWeights` of every layer now in use."""
+        return [GoalWeights(layer.gamma.copy(), layer.gamma_h) for layer in self.layers]
 
     def weights(self):
         """Per layer, dict source letter -> weight matrix (inputs, neurons)."""
