@@ -15,10 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from ._bad_input import trainable
 from ._engine._float32 import gather_float32, max_abs
 
 COMPLETED, DIVERGED, INTERRUPTED = "completed", "diverged", "interrupted"
-#: The epoch met a row holding NaN or infinity and stopped before training on it.
+#: The epoch met a row holding NaN, infinity or a value beyond float32 and stopped
+#: before training on it.
 NON_FINITE_INPUT = "non-finite input"
 
 
@@ -125,7 +127,7 @@ def run_epoch(network, data, batch, rng, shuffle=True, theta=None):
                 # The gather reads every value of the rows: it is the fit's check for
                 # NaN and infinity in dense X (no separate pass before training).
                 x_batch, top = gather_float32(data.X, idx)
-                if not np.isfinite(top):
+                if not trainable(top):
                     return EpochResult(NON_FINITE_INPUT, rows_max=top,
                                        seconds=time.perf_counter() - start)
                 rows_max = max(rows_max, top)

@@ -38,7 +38,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._bad_input import NonFiniteInputError
+from ._bad_input import NonFiniteInputError, trainable
 from ._engine._float32 import max_abs
 from ._engine._specs import GoalWeights
 from ._engine._thread_budget import limit_threads
@@ -169,7 +169,7 @@ class InfomorphicTrainingMixin(RecordsMixin):
                 self._train_epochs(run, 1 if incremental else settings.max_iter)
                 if run.x_max is None:  # no epoch completed
                     run.x_max = max_abs(X)
-                    if not np.isfinite(run.x_max):  # rows the epoch did not reach
+                    if not trainable(run.x_max):  # rows the epoch did not reach
                         raise NonFiniteInputError.of(self, run.x_max)
                 self._final_records(run)
                 # The last update is checked by no later batch: the final weights must
@@ -243,7 +243,7 @@ class InfomorphicTrainingMixin(RecordsMixin):
         n_readout = network.readout_size
         theta = np.empty((data.n_samples, n_readout)) if n_readout else None
         rows_max = data.max_abs_val()
-        if not np.isfinite(rows_max):  # in the early-stopping rows
+        if not trainable(rows_max):  # in the early-stopping rows
             raise NonFiniteInputError.of(self, rows_max)
         best = None
         # Fallbacks for _fit_network's final check: the state at the start of this
