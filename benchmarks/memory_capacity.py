@@ -106,8 +106,9 @@ class Runner:
     def __init__(self, args):
         self.args = args
         self.n = args.n_neurons
-        keep = lambda r: (r.get("protocol"), r["n_neurons"], r["max_iter"], r["seed"]) == (  # noqa: E731
-            PROTOCOL, self.n, args.max_iter, args.seed)
+        keep = lambda r: (r.get("protocol"), r["n_neurons"], r["max_iter"], r["seed"],  # noqa: E731
+                          r.get("n_bins", 60), r.get("bin_range", 20.0)) == (
+            PROTOCOL, self.n, args.max_iter, args.seed, args.n_bins, args.bin_range)
         self.results = {(r["rule"], r["draw"], r["m"]): r
                         for r in _common.read_json_lines(args.out, keep)}
 
@@ -128,7 +129,7 @@ class Runner:
         else:
             memory = InfomorphicAssociativeMemory(
                 GOALS[rule], max_iter=args.max_iter, max_recall_steps=self.n,
-                random_state=seed, n_jobs=1,
+                n_bins=args.n_bins, bin_range=args.bin_range, random_state=seed, n_jobs=1,
             )
         start = time.perf_counter()
         with warnings.catch_warnings():
@@ -143,7 +144,8 @@ class Runner:
             )
         record = {
             "protocol": PROTOCOL, "rule": rule, "draw": draw, "m": m, "n_neurons": self.n,
-            "max_iter": args.max_iter, "seed": args.seed, "score": score,
+            "max_iter": args.max_iter, "seed": args.seed, "n_bins": args.n_bins,
+            "bin_range": args.bin_range, "score": score,
             "stored": score >= THRESHOLD, "epochs": int(getattr(memory, "n_iter_", 0)),
             "largest_flip": flips, "fit_seconds": seconds,
         }
@@ -178,6 +180,10 @@ def main():
     parser.add_argument("--noise-loads", default="0.05,0.1,0.15,0.2,0.4,0.6,0.8,1.0,1.2,1.4,1.5",
                         help="loads of the noisy-cue table ('' for none)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--n-bins", type=int, default=60,
+                        help="bins of the recurrent field (the authors' main setting: 60)")
+    parser.add_argument("--bin-range", type=float, default=20.0,
+                        help="the recurrent field's bins cover [-bin_range, bin_range]")
     parser.add_argument("--quick", action="store_true",
                         help="N = 30, 2 draws, 500 epochs, load step 0.1")
     args = parser.parse_args()
@@ -192,7 +198,8 @@ def main():
     print(_common.machine_line(machine))
     runner = Runner(args)
     n = args.n_neurons
-    print(f"N = {n}, {args.draws} draws, up to {args.max_iter} epochs; stored: mean cosine "
+    print(f"N = {n}, {args.draws} draws, up to {args.max_iter} epochs, recurrent field in "
+          f"{args.n_bins} bins on [-{args.bin_range:g}, {args.bin_range:g}]; stored: mean cosine "
           f">= {THRESHOLD} from the clean patterns; infomorphic sweep from {args.start} in "
           f"steps of {args.step}, Hebbian in steps of 1 / N; stop at the first failure.",
           flush=True)

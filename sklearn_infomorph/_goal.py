@@ -117,7 +117,8 @@ class Goal(BaseEstimator):
             ``lateral_heuristic``, ``lateral_optimised``, ``trivariate_heuristic``,
             ``trivariate_optimised``, ``trivariate_minimal``, ``readout``,
             ``memory_optimised`` (the associative memory's optimised goal, for
-            :class:`InfomorphicAssociativeMemory`; ``optimized`` spelling accepted).
+            :class:`InfomorphicAssociativeMemory`, best with its ``n_bins=10``;
+            ``optimized`` spelling accepted).
 
         Returns
         -------

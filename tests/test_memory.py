@@ -357,7 +357,7 @@ def test_sweep_stops_at_the_first_failure(capacity_script):
 def test_capacity_sweep_on_a_tiny_network_is_resumable(capacity_script, tmp_path):
     out = tmp_path / "memory.jsonl"
     args = Namespace(out=str(out), n_neurons=20, max_iter=300, seed=0, start=0.4, step=0.2,
-                     stop=2.0)
+                     stop=2.0, n_bins=60, bin_range=20.0)
     runner = capacity_script.Runner(args)
     capacity, bound_only = runner.capacity("hebbian", 0)
     assert not bound_only and 0.0 < capacity < 0.5
@@ -372,6 +372,12 @@ def test_capacity_sweep_on_a_tiny_network_is_resumable(capacity_script, tmp_path
     again = capacity_script.Runner(args)  # reads the records back: no new fit
     assert again.capacity("redundancy", 0) == (info, False)
     assert len(out.read_text().splitlines()) == n_lines
+    # Records of other bins are not reused: --n-bins 2 fits memories of its own.
+    coarse = capacity_script.Runner(Namespace(**{**vars(args), "n_bins": 2}))
+    assert coarse.results == {}
+    coarse.capacity("redundancy", 0)
+    new = [json.loads(line) for line in out.read_text().splitlines()[n_lines:]]
+    assert new and {r["n_bins"] for r in new} == {2}
 
 
 # -- bad input --------------------------------------------------------------------------
