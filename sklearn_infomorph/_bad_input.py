@@ -1,10 +1,11 @@
-"""NaN and infinity in the training rows of dense X.
+"""NaN, infinity and values beyond float32 in the training rows of dense X.
 
 A fit does not check dense X for them in a pass of its own: the first epoch gathers
 every row (converting it to float32 and finding its largest |x|) and stops at a batch
 holding one, before training on it. The fit loop then rolls the network back and
-raises :class:`NonFiniteInputError`, the error scikit-learn's own check would give,
-and :func:`keeps_state_on_bad_input` puts the estimator back as it was before the call.
+raises :class:`NonFiniteInputError`; :func:`keeps_state_on_bad_input` puts the
+estimator back as it was before the call and hands the caller a plain ValueError with
+the text scikit-learn's own check would give.
 """
 
 import functools
